@@ -1,0 +1,10 @@
+//! Veil's compiler: `.mpc` source to checked programs (and, later, circuits).
+//!
+//! Phases, each in its own module: [`syntax`] (lexing and parsing to an AST
+//! with spans), [`sema`] (names, constants, types and privacy labels, flow
+//! rules), [`interp`] (the reference interpreter, the oracle every later stage
+//! is tested against). [`driver`] ties them together for the CLI.
+
+pub mod diagnostic;
+pub mod span;
+pub mod syntax;

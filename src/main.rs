@@ -1,0 +1,5 @@
+//! The `veil` command: the only place where errors become messages and exit codes.
+
+fn main() {
+    println!("veil");
+}
