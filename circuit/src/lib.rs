@@ -4,4 +4,5 @@
 //! other; everything both must agree on (values, gates, wires, encodings)
 //! lives here.
 
+pub mod binding;
 pub mod value;

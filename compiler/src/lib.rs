@@ -6,5 +6,10 @@
 //! is tested against). [`driver`] ties them together for the CLI.
 
 pub mod diagnostic;
+pub mod driver;
+pub mod interp;
+pub mod sema;
+pub mod semantics;
 pub mod span;
+pub mod stdlib;
 pub mod syntax;
