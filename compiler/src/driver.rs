@@ -125,13 +125,21 @@ fn check_on_this_thread(path: &Path, text: String) -> Compilation {
             }
         }
     }
-    let syntax_failed = diagnostics.iter().any(Diagnostic::is_error);
+    // Checking a tree the parser had to repair would mostly report the repairs.
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        sema::dedup_diagnostics(&mut diagnostics);
+        return Compilation {
+            sources,
+            program: None,
+            diagnostics,
+        };
+    }
     let (program, mut sema_diags) = sema::check_program(modules);
     diagnostics.append(&mut sema_diags);
     sema::dedup_diagnostics(&mut diagnostics);
     Compilation {
         sources,
-        program: if syntax_failed { None } else { program },
+        program,
         diagnostics,
     }
 }

@@ -1,0 +1,203 @@
+//! End-to-end tests of the `veil` command: outputs, exit codes, rendered
+//! diagnostics, and robustness against hostile input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn veil(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_veil"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("veil runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn millionaires_prints_what_the_language_reference_says() {
+    let o = veil(&[
+        "run",
+        "examples/millionaires.mpc",
+        "--backend",
+        "interp",
+        "--input",
+        "alice.a=10",
+        "--input",
+        "bob.b=7",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "alice: richer = true\nalice: gap = 3\nbob: richer = true\n"
+    );
+}
+
+#[test]
+fn json_and_hex_output() {
+    let o = veil(&[
+        "run",
+        "examples/millionaires.mpc",
+        "--backend",
+        "interp",
+        "--input",
+        "alice.a=10",
+        "--input",
+        "bob.b=7",
+        "--json",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "{\"alice\": {\"richer\": true, \"gap\": 3}, \"bob\": {\"richer\": true}}\n"
+    );
+    let o = veil(&[
+        "run",
+        "examples/millionaires.mpc",
+        "--backend",
+        "interp",
+        "--input",
+        "alice.a=10",
+        "--input",
+        "bob.b=7",
+        "--hex",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "alice: richer = true\nalice: gap = 0x0000000000000003\nbob: richer = true\n"
+    );
+}
+
+#[test]
+fn every_example_checks_clean() {
+    let mut n = 0;
+    for entry in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")).expect("examples")
+    {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "mpc") {
+            let o = veil(&["check", path.to_str().expect("utf-8 path")]);
+            assert!(o.status.success(), "{}: {}", path.display(), stderr(&o));
+            assert!(stdout(&o).starts_with("ok: "), "{}", stdout(&o));
+            n += 1;
+        }
+    }
+    assert!(n >= 4);
+}
+
+/// Each example states its exact command and output in its header comment;
+/// run that command and compare.
+#[test]
+fn every_example_runs_as_its_header_says() {
+    let examples = [
+        (
+            "examples/threshold_sum.mpc",
+            vec!["alice.x=120", "bob.y=300", "carol.z=95", "carol.cap=500"],
+            "alice: over = true\nbob: over = true\ncarol: over = true\ncarol: total = 515\n",
+        ),
+        (
+            "examples/table_lookup.mpc",
+            vec!["alice.item=3", "bob.prices=@examples/data/prices.csv:price"],
+            "alice: price = 1250\n",
+        ),
+        (
+            "examples/array_max.mpc",
+            vec!["alice.xs=@examples/data/alice_bids.csv", "bob.ys=@examples/data/bob_bids.csv"],
+            "alice: highest = 77\nalice: from_bob = true\nbob: highest = 77\nbob: from_bob = true\n",
+        ),
+    ];
+    for (file, inputs, expected) in examples {
+        let mut args = vec!["run", file, "--backend", "interp"];
+        for i in &inputs {
+            args.push("--input");
+            args.push(i);
+        }
+        let o = veil(&args);
+        assert!(o.status.success(), "{file}: {}", stderr(&o));
+        assert_eq!(stdout(&o), expected, "{file}");
+    }
+}
+
+#[test]
+fn exit_codes() {
+    // A program that breaks a rule: 1.
+    let o = veil(&["check", "tests/ui/e0031_implicit_flow.mpc"]);
+    assert_eq!(o.status.code(), Some(1));
+    // Bad usage: 2.
+    assert_eq!(veil(&["run"]).status.code(), Some(2));
+    assert_eq!(
+        veil(&["run", "examples/millionaires.mpc", "--backend", "nonsense"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(veil(&["check", "README.md"]).status.code(), Some(2));
+    // A missing file is a wrong input: 1.
+    assert_eq!(veil(&["check", "no/such/file.mpc"]).status.code(), Some(1));
+}
+
+#[test]
+fn input_mistakes_are_explained() {
+    let run = |inputs: &[&str]| {
+        let mut args = vec!["run", "examples/millionaires.mpc", "--backend", "interp"];
+        for i in inputs {
+            args.push("--input");
+            args.push(i);
+        }
+        veil(&args)
+    };
+    let cases: [(&[&str], &str); 6] = [
+        (&["carol.a=1", "bob.b=2"], "E0050"),
+        (&["alice.z=1", "bob.b=2"], "E0051"),
+        (&["alice.a=1"], "E0052"),
+        (&["alice.a=-1", "bob.b=2"], "E0053"),
+        (&["alice.a=1", "alice.a=2", "bob.b=2"], "E0054"),
+        (&["alice.a", "bob.b=2"], "E0055"),
+    ];
+    for (inputs, code) in cases {
+        let o = run(inputs);
+        assert_eq!(o.status.code(), Some(1), "{inputs:?}");
+        assert!(stderr(&o).contains(code), "{inputs:?}: {}", stderr(&o));
+    }
+    let o = run(&["alice.a=@no/such.csv", "bob.b=2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("E0056"), "{}", stderr(&o));
+}
+
+#[test]
+fn rendered_diagnostics() {
+    for name in [
+        "e0031_implicit_flow",
+        "e0030_secret_to_public",
+        "e0021_width_mismatch",
+        "e0001_syntax",
+    ] {
+        let o = veil(&["check", &format!("tests/ui/{name}.mpc")]);
+        insta::assert_snapshot!(name, stderr(&o));
+    }
+}
+
+#[test]
+fn garbage_never_panics() {
+    let dir = std::env::temp_dir().join(format!("veil-cli-garbage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let inputs: [&[u8]; 5] = [
+        b"\xff\xfe\x00\x01garbage",
+        b"fn main( {{{{ ]]]] party party ;;;",
+        b"party a; party b; fn main(x: u8 from a) { output o = reveal(x",
+        b"/* /* */",
+        b"",
+    ];
+    for (i, bytes) in inputs.iter().enumerate() {
+        let path = dir.join(format!("g{i}.mpc"));
+        std::fs::write(&path, bytes).expect("write");
+        let o = veil(&["check", path.to_str().expect("utf-8")]);
+        assert_eq!(o.status.code(), Some(1), "input {i}: {}", stderr(&o));
+    }
+}
