@@ -40,8 +40,27 @@ impl ValueType {
             ValueType::Bool => 1,
             ValueType::Int { bits, .. } => u64::from(*bits),
             ValueType::Array { elem, len } => elem.bit_width().saturating_mul(*len),
-            ValueType::Tuple(items) => items.iter().map(ValueType::bit_width).sum(),
-            ValueType::Struct { fields, .. } => fields.iter().map(|(_, t)| t.bit_width()).sum(),
+            ValueType::Tuple(items) => items
+                .iter()
+                .fold(0u64, |acc, t| acc.saturating_add(t.bit_width())),
+            ValueType::Struct { fields, .. } => fields
+                .iter()
+                .fold(0u64, |acc, (_, t)| acc.saturating_add(t.bit_width())),
+        }
+    }
+
+    /// The number of scalars (booleans and integers) in a value of this type,
+    /// saturating: an arithmetic circuit gives each scalar one ring element.
+    pub fn scalar_count(&self) -> u64 {
+        match self {
+            ValueType::Bool | ValueType::Int { .. } => 1,
+            ValueType::Array { elem, len } => elem.scalar_count().saturating_mul(*len),
+            ValueType::Tuple(items) => items
+                .iter()
+                .fold(0u64, |acc, t| acc.saturating_add(t.scalar_count())),
+            ValueType::Struct { fields, .. } => fields
+                .iter()
+                .fold(0u64, |acc, (_, t)| acc.saturating_add(t.scalar_count())),
         }
     }
 }
@@ -323,6 +342,38 @@ impl Value {
                 }
                 out.push_str(" }");
             }
+        }
+    }
+
+    /// Whether the value has exactly the type `ty` (same shape, widths,
+    /// signedness and names), so that its bits can fill wires typed `ty`.
+    pub fn has_type(&self, ty: &ValueType) -> bool {
+        match (self, ty) {
+            (Value::Bool(_), ValueType::Bool) => true,
+            (Value::Int(i), ValueType::Int { signed, bits }) => {
+                i.signed() == *signed && i.bits() == *bits
+            }
+            (Value::Array(items), ValueType::Array { elem, len }) => {
+                items.len() as u64 == *len && items.iter().all(|v| v.has_type(elem))
+            }
+            (Value::Tuple(items), ValueType::Tuple(types)) => {
+                items.len() == types.len() && items.iter().zip(types).all(|(v, t)| v.has_type(t))
+            }
+            (
+                Value::Struct(name, fields),
+                ValueType::Struct {
+                    name: tn,
+                    fields: tf,
+                },
+            ) => {
+                name == tn
+                    && fields.len() == tf.len()
+                    && fields
+                        .iter()
+                        .zip(tf)
+                        .all(|((n, v), (tn, t))| n == tn && v.has_type(t))
+            }
+            _ => false,
         }
     }
 
