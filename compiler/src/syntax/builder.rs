@@ -135,8 +135,12 @@ impl<'s> Builder<'s> {
         )
     }
 
+    /// The span `lo..hi`, kept inside the file and in order whatever error
+    /// recovery reports as the bounds of skipped text.
     pub(crate) fn span(&self, lo: usize, hi: usize) -> Span {
-        Span::new(self.file, lo, hi)
+        let len = self.text.len();
+        let (lo, hi) = (lo.min(len), hi.min(len));
+        Span::new(self.file, lo.min(hi), hi.max(lo))
     }
 
     /// Records an error the grammar recovered from.
@@ -243,7 +247,7 @@ impl<'s> Builder<'s> {
     pub(crate) fn call(&self, callee: Path, args: Vec<Deep<Expr>>, hi: usize) -> Deep<Expr> {
         let mut k = Kids::default();
         let args = k.take_all(args);
-        let span = Span::new(self.file, callee.span.start as usize, hi);
+        let span = self.span(callee.span.start as usize, hi);
         self.expr(k, ExprKind::Call { callee, args }, span)
     }
 
@@ -256,7 +260,7 @@ impl<'s> Builder<'s> {
     pub(crate) fn index(&self, base: Deep<Expr>, index: Deep<Expr>, hi: usize) -> Deep<Expr> {
         let mut k = Kids::default();
         let (base, index) = (k.take(base), k.take(index));
-        let span = Span::new(self.file, base.span.start as usize, hi);
+        let span = self.span(base.span.start as usize, hi);
         self.expr(k, ExprKind::Index(Box::new(base), Box::new(index)), span)
     }
 
@@ -357,7 +361,7 @@ impl<'s> Builder<'s> {
     ) -> Deep<Expr> {
         let mut k = Kids::default();
         let fields = fields.into_iter().map(|(f, e)| (f, k.take(e))).collect();
-        let span = Span::new(self.file, name.span.start as usize, hi);
+        let span = self.span(name.span.start as usize, hi);
         self.expr(k, ExprKind::StructLit { name, fields }, span)
     }
 

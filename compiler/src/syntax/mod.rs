@@ -9,16 +9,16 @@
 //! [`MAX_DEPTH`] levels deep, so later recursive phases cannot overflow the
 //! stack (a deeper file is reported as E0005 and yields an empty module).
 //!
-//! Error codes defined here (see also [`lexer`] for E0002–E0004, E0006):
+//! Error codes defined here (the lexer, `lexer.rs`, defines E0002–E0004 and E0006):
 //! - **E0001** syntax error: an unexpected token or an unexpected end of
 //!   file ("expected …, found …"), an invalid tuple index, or a `use` that
 //!   names neither `std::…` nor a file.
-//! - **E0005** nested too deeply: expressions, blocks, types and patterns
-//!   nested more than [`MAX_DEPTH`] levels.
+//! - **E0005** nested too deeply: brackets, or expressions, blocks, types
+//!   and patterns in the tree, nested more than [`MAX_DEPTH`] levels.
 
 pub mod ast;
 mod builder;
-pub mod lexer;
+mod lexer;
 
 use lalrpop_util::ParseError;
 
@@ -49,6 +49,14 @@ lalrpop_util::lalrpop_mod!(
 /// syntax errors), sorted by position. See the module docs for guarantees.
 pub fn parse(file: FileId, text: &str) -> (SourceModule, Vec<Diagnostic>) {
     let (tokens, mut diags) = lexer::lex(file, text);
+    // Brackets nested beyond the limit would only make an over-deep tree,
+    // and the parser's error recovery slows down with the depth of its
+    // stack; so such a file is rejected before parsing.
+    if let Some(at) = too_deeply_bracketed(&tokens) {
+        diags.push(too_deep_diagnostic(Span::new(file, at.0, at.1)));
+        diags.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
+        return (empty_module(), diags);
+    }
     let builder = Builder::new(file, text);
     let result =
         grammar::ModuleParser::new().parse(&builder, tokens.iter().map(|&t| Ok::<_, _>(t)));
@@ -65,27 +73,13 @@ pub fn parse(file: FileId, text: &str) -> (SourceModule, Vec<Diagnostic>) {
     diags.extend(errors.into_iter().chain(fatal).map(|e| ctx.diagnostic(e)));
     diags.extend(build_diags);
     if let Some(at) = too_deep {
-        diags.push(
-            Diagnostic::error(
-                "E0005",
-                format!("program is nested too deeply (more than {MAX_DEPTH} levels)"),
-                at,
-            )
-            .label("nesting exceeds the limit here")
-            .with_help("split the expression into `let` bindings or helper functions"),
-        );
+        diags.push(too_deep_diagnostic(at));
     }
     diags.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
     diags.dedup();
 
     if too_deep.is_some() {
-        return (
-            SourceModule {
-                items: Vec::new(),
-                expr_count: 0,
-            },
-            diags,
-        );
+        return (empty_module(), diags);
     }
 
     let mut module = SourceModule {
@@ -94,6 +88,42 @@ pub fn parse(file: FileId, text: &str) -> (SourceModule, Vec<Diagnostic>) {
     };
     module.expr_count = renumber(&mut module.items);
     (module, diags)
+}
+
+fn empty_module() -> SourceModule {
+    SourceModule {
+        items: Vec::new(),
+        expr_count: 0,
+    }
+}
+
+/// E0005 at the point where nesting exceeds [`MAX_DEPTH`].
+fn too_deep_diagnostic(at: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0005",
+        format!("program is nested too deeply (more than {MAX_DEPTH} levels)"),
+        at,
+    )
+    .label("nesting exceeds the limit here")
+    .with_help("split the expression into `let` bindings or helper functions")
+}
+
+/// The first opening bracket nested more than [`MAX_DEPTH`] deep, if any.
+fn too_deeply_bracketed(tokens: &[Spanned<'_>]) -> Option<(usize, usize)> {
+    let mut depth = 0u32;
+    for &(lo, tok, hi) in tokens {
+        match tok {
+            Tok::LParen | Tok::LBracket | Tok::LBrace => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some((lo, hi));
+                }
+            }
+            Tok::RParen | Tok::RBracket | Tok::RBrace => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The spans of a file's tokens, in order (comments and whitespace excluded).
@@ -243,7 +273,7 @@ struct ErrorContext<'a, 's> {
     tokens: &'a [Spanned<'s>],
 }
 
-impl ErrorContext<'_, '_> {
+impl<'s> ErrorContext<'_, 's> {
     fn span(&self, lo: usize, hi: usize) -> Span {
         let len = self.text.len();
         Span::new(self.file, lo.min(len), hi.min(len).max(lo.min(len)))
@@ -287,14 +317,25 @@ impl ErrorContext<'_, '_> {
             .label(format!("unexpected {found}"));
         let expects = |s: &str| expected.iter().any(|e| e == s);
 
+        let previous = self.previous_token(lo);
         if expects("\";\"") && tok != Tok::Semi {
-            // A missing `;` at the end of a line is best shown at that line.
-            if let Some(prev_end) = self.previous_token_end(lo) {
+            // A missing `;` is best shown where it belongs: at the end of the
+            // previous line, or before a `}` or a new statement.
+            if let Some((_, _, prev_end)) = previous {
                 let gap = self.text.get(prev_end..lo).unwrap_or("");
-                if gap.contains('\n') {
+                let starts_statement = matches!(
+                    tok,
+                    Tok::RBrace | Tok::Let | Tok::Output | Tok::Return | Tok::For
+                );
+                if gap.contains('\n') || starts_statement {
+                    let help = if gap.contains('\n') {
+                        "add `;` at the end of the previous line".to_string()
+                    } else {
+                        format!("add `;` before {found}")
+                    };
                     diag = diag
                         .with_secondary(self.span(prev_end, prev_end), "`;` missing here")
-                        .with_help("add `;` at the end of the previous line");
+                        .with_help(help);
                 }
             }
         }
@@ -307,6 +348,17 @@ impl ErrorContext<'_, '_> {
                 .with_help("comparison operators cannot be chained; combine comparisons with `&&`");
         } else if tok == Tok::Eq && expects("\"==\"") {
             diag = diag.with_help("use `==` to compare; `=` assigns and is a statement of its own");
+        } else if let Some((_, Tok::Ident(word @ ("while" | "loop")), _)) = previous {
+            diag = diag.with_help(format!(
+                "Veil has no `{word}` loops; loop with `for i in a..b {{ … }}` over public bounds"
+            ));
+        } else if expects("\"fn\"")
+            && matches!(
+                tok,
+                Tok::Let | Tok::Output | Tok::Return | Tok::For | Tok::If
+            )
+        {
+            diag = diag.with_help("statements belong inside a function such as `fn main() { … }`");
         } else if tok.is_keyword() && expects("Ident") {
             diag = diag.with_help(format!(
                 "`{}` is a keyword and cannot be used as a name",
@@ -346,9 +398,10 @@ impl ErrorContext<'_, '_> {
         }
     }
 
-    fn previous_token_end(&self, lo: usize) -> Option<usize> {
+    /// The token just before offset `lo`.
+    fn previous_token(&self, lo: usize) -> Option<Spanned<'s>> {
         let i = self.tokens.partition_point(|&(start, _, _)| start < lo);
-        i.checked_sub(1).map(|p| self.tokens[p].2)
+        i.checked_sub(1).and_then(|p| self.tokens.get(p).copied())
     }
 
     /// The last opening bracket without its closing partner, if any.
@@ -383,7 +436,8 @@ impl ErrorContext<'_, '_> {
 
 /// Groups of tokens named together when all (or the telling ones) are expected.
 struct Group {
-    /// Present in the expected set when the group applies.
+    /// Present in the expected set when the group applies; a token that
+    /// only ever starts (or, for operators, continues) that construct.
     trigger: &'static str,
     /// Terminals the group's name replaces.
     members: &'static [&'static str],
@@ -407,7 +461,7 @@ const GROUPS: &[Group] = &[
         rank: 10,
     },
     Group {
-        trigger: "Int",
+        trigger: "reveal",
         members: EXPR_START,
         name: "an expression",
         rank: 11,

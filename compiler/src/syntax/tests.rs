@@ -601,12 +601,12 @@ fn end_of_file_errors_point_at_the_end() {
 
 #[test]
 fn stray_tokens_at_top_level() {
-    insta::assert_snapshot!(show("} party a; let x = 1; fn f() {}"), @r"
-    party a
-    fn f() {}
-    E0001@0..1: expected an item, found `}`
-    E0001@11..14: expected an item, found keyword `let`
-    ");
+    insta::assert_snapshot!(show("} party a; let x = 1; fn f() {}"), @r#"
+        party a
+        fn f() {}
+        E0001@0..1: expected an item, found `}`
+        E0001@11..14: expected an item, found keyword `let` (help: statements belong inside a function such as `fn main() { … }`)
+    "#);
 }
 
 #[test]
@@ -675,19 +675,28 @@ fn deep_nesting_with_syntax_errors_is_safe() {
     // The sum is built (and cut off at the limit) before the error at `2`.
     let src = format!("fn f() {{ let x = 1{} 2; }}", " + 1".repeat(n));
     assert_eq!(deep_codes(&src), (0, vec!["E0005", "E0001"]));
-    // These are never reduced, so they never nest: only syntax errors.
+    // This is never reduced, so it never nests: only a syntax error.
+    let src = format!(
+        "fn f() {{ let x = {}1 2 {}; }}",
+        "-".repeat(5000),
+        "@ ".repeat(5000)
+    );
+    assert_eq!(deep_codes(&src), (1, vec!["E0001"]));
+    // Brackets nested too deeply are rejected before parsing.
     for src in [
-        format!("fn f() {{ let x = {}1 2; }}", "-".repeat(n)),
         format!("fn g() {{ {}", "{".repeat(n)),
         format!("fn g() {{ {}", "if c { ".repeat(n)),
-        format!("const X: u8 = {}", "(".repeat(n)),
+        format!("const X: u8 = {} $", "(".repeat(n)),
     ] {
-        let (_, codes) = deep_codes(&src);
-        assert!(
-            !codes.is_empty() && codes.iter().all(|&c| c == "E0001"),
-            "{codes:?}"
-        );
+        let (items, codes) = deep_codes(&src);
+        assert_eq!(items, 0);
+        assert!(codes.contains(&"E0005"), "{codes:?}");
+        assert!(!codes.contains(&"E0001"), "{codes:?}");
     }
+    let brackets = format!("const X: u8 = {}1{};", "(".repeat(1001), ")".repeat(1001));
+    assert_eq!(errors(&brackets), vec![
+        "E0005@1014..1015: program is nested too deeply (more than 1000 levels) (help: split the expression into `let` bindings or helper functions)"
+    ]);
 }
 
 #[test]
@@ -696,10 +705,39 @@ fn nesting_below_the_limit_is_fine() {
     let src = format!("const X: u8 = {}1{};", "(1 + ".repeat(n), ")".repeat(n));
     let module = parse_ok(&src);
     assert_eq!(module.expr_count as usize, 2 * n + 1);
-    // Parentheses alone add no level.
-    parse_ok(&format!(
+    // Parentheses alone add no level to the tree.
+    let module = parse_ok(&format!(
         "const X: u8 = {}1{};",
-        "(".repeat(5000),
-        ")".repeat(5000)
+        "(".repeat(1000),
+        ")".repeat(1000)
     ));
+    assert_eq!(module.expr_count, 1);
+}
+
+#[test]
+fn common_mistakes_get_help() {
+    let helps = |src: &str| -> Vec<String> {
+        parse(FileId(0), src)
+            .1
+            .into_iter()
+            .filter_map(|d| d.help)
+            .collect()
+    };
+    assert_eq!(helps("fn f() { return 1 }"), vec!["add `;` before `}`"]);
+    assert_eq!(
+        helps("fn f() { let x = 1 let y = 2; }"),
+        vec!["add `;` before keyword `let`"]
+    );
+    assert_eq!(
+        helps("fn f() { while c { } }"),
+        vec!["Veil has no `while` loops; loop with `for i in a..b { … }` over public bounds"]
+    );
+    assert_eq!(
+        helps("output x = reveal(1);"),
+        vec!["statements belong inside a function such as `fn main() { … }`"]
+    );
+    assert_eq!(
+        errors("fn f() { a.b.; }"),
+        vec!["E0001@13..14: expected identifier or integer, found `;`"]
+    );
 }
