@@ -1,13 +1,18 @@
 //! Source text to AST: a logos lexer and a lalrpop grammar (`grammar/veil.lalrpop`).
 //!
 //! [`parse`] is tolerant: it reports every lexical and syntax error it can
-//! find in one run and returns whatever it could read, leaving
-//! [`ast::StmtKind::Error`] and [`ast::ExprKind::Error`] where it skipped
-//! text. It guarantees: it never panics; every diagnostic's spans lie within
-//! the file; expression ids are dense from 0 in post-order (operands before
-//! the expressions that use them); and the tree is at most
-//! [`MAX_DEPTH`] levels deep, so later recursive phases cannot overflow the
-//! stack (a deeper file is reported as E0005 and yields an empty module).
+//! find in one run and returns whatever it could read, leaving an
+//! [`ast::StmtKind::Error`] where it skipped part of a block and dropping
+//! items it could not read. It guarantees: it never panics; every span it
+//! produces (in diagnostics and in the tree) lies within the file; error
+//! nodes appear only alongside an error diagnostic; expression ids are dense
+//! from 0 in post-order (operands before the expressions that use them); and
+//! the tree is at most [`MAX_DEPTH`] levels deep, so later recursive phases
+//! cannot overflow the stack (a deeper file is reported as E0005 and yields
+//! an empty module).
+//!
+//! It does not resolve names, check types, or fit literals to types: `-128i8`
+//! is a negation of `128i8`, and `u8` is just a name.
 //!
 //! Error codes defined here (the lexer, `lexer.rs`, defines E0002–E0004 and E0006):
 //! - **E0001** syntax error: an unexpected token or an unexpected end of
