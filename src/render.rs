@@ -52,18 +52,18 @@ fn build(
         .with_config(config)
         .with_code(d.code)
         .with_message(&d.message);
-    let primary = Label::new(located(sources, d.primary.span)).with_order(0);
-    report = report.with_label(if d.primary.text.is_empty() {
-        primary
-    } else {
-        primary.with_message(&d.primary.text)
-    });
-    for (i, l) in d.secondary.iter().enumerate() {
-        report = report.with_label(
-            Label::new(located(sources, l.span))
-                .with_message(&l.text)
-                .with_order(i as i32 + 1),
-        );
+    // ariadne starts a new section whenever a label lies above the previous
+    // one, so labels go in source order to keep one file in one section.
+    let mut labels: Vec<&veil_compiler::diagnostic::Label> =
+        std::iter::once(&d.primary).chain(&d.secondary).collect();
+    labels.sort_by_key(|l| (l.span.file, l.span.start));
+    for (i, l) in labels.into_iter().enumerate() {
+        let label = Label::new(located(sources, l.span)).with_order(i as i32);
+        report = report.with_label(if l.text.is_empty() {
+            label
+        } else {
+            label.with_message(&l.text)
+        });
     }
     if let Some(help) = &d.help {
         report = report.with_help(help);

@@ -365,6 +365,11 @@ impl<'m> Checker<'m> {
         ty.display(&names).to_string()
     }
 
+    /// A type as the user would write it in a declaration, without labels.
+    fn show_plain(&self, ty: &Ty) -> String {
+        self.show(&ty.with_label(Label::Public)).replace("public ", "")
+    }
+
     fn show_decl(&self, d: &DeclTy) -> String {
         let label = |l: &Option<Label>| l.map(|l| format!("{l} ")).unwrap_or_default();
         match d {
@@ -1794,6 +1799,7 @@ impl<'m> Checker<'m> {
             self.err(d);
             return;
         }
+        let root_ty = cx.lookup(&root).map_or(Ty::Error, |l| l.ty.clone());
         if !vt.flows_into(&pt) {
             self.err(
                 Diagnostic::error(
@@ -1804,7 +1810,8 @@ impl<'m> Checker<'m> {
                 .label("this value is secret")
                 .with_secondary(place.span, format!("`{root}` is `{}`", self.show(&pt)))
                 .with_help(format!(
-                    "declare `{root}` secret (e.g. `let mut {root}: secret ...`), or wrap the value in `reveal(...)` if every party may learn it"
+                    "declare it secret where it is defined (`let mut {root}: secret {} = ...;`), or wrap the value in `reveal(...)` if every party may learn it",
+                    self.show_plain(&root_ty)
                 )),
             );
             return;
@@ -1834,7 +1841,10 @@ impl<'m> Checker<'m> {
                     )
                     .label(why)
                     .with_secondary(cond, what)
-                    .with_help(format!("declare `{root}` secret (e.g. `let mut {root}: secret ... = ...;`)")),
+                    .with_help(format!(
+                        "declare it secret where it is defined: `let mut {root}: secret {} = ...;`",
+                        self.show_plain(&root_ty)
+                    )),
                 );
             }
         }
