@@ -367,7 +367,8 @@ impl<'m> Checker<'m> {
 
     /// A type as the user would write it in a declaration, without labels.
     fn show_plain(&self, ty: &Ty) -> String {
-        self.show(&ty.with_label(Label::Public)).replace("public ", "")
+        self.show(&ty.with_label(Label::Public))
+            .replace("public ", "")
     }
 
     fn show_decl(&self, d: &DeclTy) -> String {
@@ -882,7 +883,11 @@ impl<'m> Checker<'m> {
                 )
                 .label(format!("this is `{}`", self.show(ty)));
                 if matches!(e, FitError::Width) {
-                    d = d.with_help("convert it with `as`, e.g. `x as u32`");
+                    let target = self
+                        .show_decl(decl)
+                        .replace("public ", "")
+                        .replace("secret ", "");
+                    d = d.with_help(format!("convert it with `as`: `(...) as {target}`"));
                 }
                 self.err(d);
                 Ty::Error
@@ -2433,7 +2438,7 @@ impl<'m> Checker<'m> {
                 cx.cond_depth -= 1;
                 let ty = match et {
                     None => {
-                        if tt != Ty::unit() && !tt.is_error() && expect.is_some() {
+                        if tt != Ty::unit() && !tt.is_error() {
                             self.err(
                                 Diagnostic::error(
                                     TYPE_MISMATCH,
@@ -2444,7 +2449,7 @@ impl<'m> Checker<'m> {
                                     "the `then` branch gives `{}` but there is no `else`",
                                     self.show(&tt)
                                 ))
-                                .with_help("add an `else` branch with a value of the same type"),
+                                .with_help("add an `else` branch with a value of the same type, or end the branch's last expression with `;`"),
                             );
                             return Ty::Error;
                         }
