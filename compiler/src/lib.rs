@@ -8,6 +8,7 @@
 pub mod diagnostic;
 pub mod driver;
 pub mod interp;
+pub mod ir;
 pub mod sema;
 pub mod semantics;
 pub mod span;
