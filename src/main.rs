@@ -34,10 +34,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Parse and type-check a program; print its diagnostics.
+    /// Parse and type-check programs; print their diagnostics.
     Check {
-        /// The `.mpc` program.
-        file: PathBuf,
+        /// The `.mpc` programs.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Run a program with every party in this one process (local mode).
     Run(RunArgs),
@@ -72,7 +73,7 @@ enum Backend {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { file } => check(&file),
+        Command::Check { files } => check_all(&files),
         Command::Run(args) => run(&args),
     }
 }
@@ -82,19 +83,19 @@ fn color_on_stderr() -> bool {
 }
 
 /// Loads and checks a program, printing diagnostics (errors, and warnings when asked).
-fn load(file: &Path, show_warnings: bool) -> Result<Compilation, ExitCode> {
+fn load(file: &Path, show_warnings: bool) -> Result<Compilation, u8> {
     if file.extension().and_then(|e| e.to_str()) != Some("mpc") {
         eprintln!(
             "error: `{}` is not a Veil program (expected a `.mpc` file)",
             file.display()
         );
-        return Err(ExitCode::from(EXIT_USAGE));
+        return Err(EXIT_USAGE);
     }
     let compilation = match driver::check_file(file) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: cannot read `{}`: {e}", file.display());
-            return Err(ExitCode::from(EXIT_INVALID));
+            return Err(EXIT_INVALID);
         }
     };
     let shown: Vec<_> = compilation
@@ -117,30 +118,40 @@ fn load(file: &Path, show_warnings: bool) -> Result<Compilation, ExitCode> {
             file.display(),
             if errors == 1 { "" } else { "s" }
         );
-        return Err(ExitCode::from(EXIT_INVALID));
+        return Err(EXIT_INVALID);
     }
     Ok(compilation)
 }
 
-fn check(file: &Path) -> ExitCode {
+/// Checks every file; the exit code is the worst of them.
+fn check_all(files: &[PathBuf]) -> ExitCode {
+    let mut worst = 0u8;
+    for file in files {
+        worst = worst.max(check(file));
+    }
+    ExitCode::from(worst)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn check(file: &Path) -> u8 {
     match load(file, true) {
         Ok(c) => {
             let warnings = c.diagnostics.len();
             if let Some(p) = &c.program {
-                println!(
-                    "ok: {} ({} parties, {} inputs, {} outputs{})",
-                    file.display(),
-                    p.parties.len(),
-                    p.inputs.len(),
-                    p.outputs.len(),
-                    match warnings {
-                        0 => String::new(),
-                        1 => ", 1 warning".into(),
-                        n => format!(", {n} warnings"),
-                    }
-                );
+                let mut parts = vec![
+                    plural(p.parties.len(), "party", "parties"),
+                    plural(p.inputs.len(), "input", "inputs"),
+                    plural(p.outputs.len(), "output", "outputs"),
+                ];
+                if warnings > 0 {
+                    parts.push(plural(warnings, "warning", "warnings"));
+                }
+                println!("ok: {} ({})", file.display(), parts.join(", "));
             }
-            ExitCode::SUCCESS
+            0
         }
         Err(code) => code,
     }
@@ -149,7 +160,7 @@ fn check(file: &Path) -> ExitCode {
 fn run(args: &RunArgs) -> ExitCode {
     let compilation = match load(&args.file, false) {
         Ok(c) => c,
-        Err(code) => return code,
+        Err(code) => return ExitCode::from(code),
     };
     let Some(program) = &compilation.program else {
         return ExitCode::from(EXIT_INVALID);

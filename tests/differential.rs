@@ -74,7 +74,12 @@ impl Gen<'_> {
     }
 
     fn var_of(&mut self, t: T) -> Option<String> {
-        let candidates: Vec<String> = self.vars.iter().filter(|(_, vt)| *vt == t).map(|(n, _)| n.clone()).collect();
+        let candidates: Vec<String> = self
+            .vars
+            .iter()
+            .filter(|(_, vt)| *vt == t)
+            .map(|(n, _)| n.clone())
+            .collect();
         if candidates.is_empty() {
             None
         } else {
@@ -109,7 +114,11 @@ impl Gen<'_> {
                         T::U(w) | T::I(w) => w,
                         T::Bool => 1,
                     };
-                    format!("bit({}, {}u32)", self.expr(it, d), self.pick(w as usize + 2))
+                    format!(
+                        "bit({}, {}u32)",
+                        self.expr(it, d),
+                        self.pick(w as usize + 2)
+                    )
                 }
             },
             T::U(w) | T::I(w) => match self.pick(12) {
@@ -130,22 +139,36 @@ impl Gen<'_> {
                     let from = INT_TYPES[self.pick(INT_TYPES.len())];
                     format!("({} as {})", self.expr(from, d), t.name())
                 }
-                6 => format!("mux({}, {}, {})", self.expr(T::Bool, d), self.expr(t, d), self.expr(t, d)),
+                6 => format!(
+                    "mux({}, {}, {})",
+                    self.expr(T::Bool, d),
+                    self.expr(t, d),
+                    self.expr(t, d)
+                ),
                 7 => format!(
                     "(if {} {{ {} }} else {{ {} }})",
                     self.expr(T::Bool, d),
                     self.expr(t, d),
                     self.expr(t, d)
                 ),
-                8 => format!("{}({}, {})", ["min", "max"][self.pick(2)], self.expr(t, d), self.expr(t, d)),
+                8 => format!(
+                    "{}({}, {})",
+                    ["min", "max"][self.pick(2)],
+                    self.expr(t, d),
+                    self.expr(t, d)
+                ),
                 9 => match (t, self.pick(2)) {
                     (T::I(_), 0) => format!("-({})", self.expr(t, d)),
                     (_, 0) => format!("(0{} - {})", t.name(), self.expr(t, d)),
                     _ => format!("~({})", self.expr(t, d)),
                 },
                 10 => {
-                    let arrays: Vec<(String, u32)> =
-                        self.arrays.iter().filter(|(_, at, _)| *at == t).map(|(n, _, l)| (n.clone(), *l)).collect();
+                    let arrays: Vec<(String, u32)> = self
+                        .arrays
+                        .iter()
+                        .filter(|(_, at, _)| *at == t)
+                        .map(|(n, _, l)| (n.clone(), *l))
+                        .collect();
                     if arrays.is_empty() {
                         self.expr(t, d)
                     } else {
@@ -158,7 +181,12 @@ impl Gen<'_> {
                         format!("{name}[{idx}]")
                     }
                 }
-                _ => format!("{}({}, {}u8)", ["rotl", "rotr"][self.pick(2)], self.expr(t, d), self.pick(70)),
+                _ => format!(
+                    "{}({}, {}u8)",
+                    ["rotl", "rotr"][self.pick(2)],
+                    self.expr(t, d),
+                    self.pick(70)
+                ),
             },
         }
     }
@@ -179,7 +207,11 @@ impl Gen<'_> {
         let mut params = Vec::new();
         for (i, party) in ["alice", "bob"].iter().enumerate() {
             for k in 0..2 {
-                let t = if self.pick(5) == 0 { T::Bool } else { INT_TYPES[self.pick(INT_TYPES.len())] };
+                let t = if self.pick(5) == 0 {
+                    T::Bool
+                } else {
+                    INT_TYPES[self.pick(INT_TYPES.len())]
+                };
                 let name = format!("{}{}", ["a", "b"][i], k);
                 params.push(format!("{name}: {} from {party}", t.name()));
                 self.vars.push((name.clone(), t));
@@ -215,13 +247,21 @@ impl Gen<'_> {
                     // A write through a (possibly secret) index.
                     let (arr, t, len) = self.arrays[0].clone();
                     let copy = self.fresh();
-                    let idx = if self.pick(2) == 0 { format!("{}u32", self.pick(len as usize)) } else { self.secret_index(1) };
+                    let idx = if self.pick(2) == 0 {
+                        format!("{}u32", self.pick(len as usize))
+                    } else {
+                        self.secret_index(1)
+                    };
                     let val = self.expr(t, 2);
                     self.out.push_str(&format!("    let mut {copy}: [secret {}; {len}] = {arr};\n    {copy}[{idx}] = {val};\n", t.name()));
                     self.arrays.push((copy, t, len));
                 }
                 _ => {
-                    let t = if self.pick(4) == 0 { T::Bool } else { INT_TYPES[self.pick(INT_TYPES.len())] };
+                    let t = if self.pick(4) == 0 {
+                        T::Bool
+                    } else {
+                        INT_TYPES[self.pick(INT_TYPES.len())]
+                    };
                     let name = self.fresh();
                     let e = self.expr(t, 3);
                     self.out.push_str(&format!("    let {name} = {e};\n"));
@@ -231,11 +271,18 @@ impl Gen<'_> {
         }
         let mut outputs = 0;
         for (name, _) in self.vars.clone().iter().rev().take(4) {
-            self.out.push_str(&format!("    output o{outputs} = reveal({name});\n"));
+            self.out
+                .push_str(&format!("    output o{outputs} = reveal({name});\n"));
             outputs += 1;
         }
-        let last_array = self.arrays.last().map(|(n, _, _)| n.clone()).unwrap_or_default();
-        self.out.push_str(&format!("    output arr = reveal({last_array}) to bob;\n}}\n"));
+        let last_array = self
+            .arrays
+            .last()
+            .map(|(n, _, _)| n.clone())
+            .unwrap_or_default();
+        self.out.push_str(&format!(
+            "    output arr = reveal({last_array}) to bob;\n}}\n"
+        ));
         (std::mem::take(&mut self.out), inputs)
     }
 }
@@ -263,8 +310,16 @@ fn check(rand: &[u32], values: &[u64]) -> Result<(), TestCaseError> {
     };
     let (src, inputs) = g.program();
     let c = driver::check_source(Path::new("random.mpc"), src.clone());
-    let errors: Vec<String> = c.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
-    prop_assert!(errors.is_empty(), "generated program does not check: {errors:?}\n{src}");
+    let errors: Vec<String> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.to_string())
+        .collect();
+    prop_assert!(
+        errors.is_empty(),
+        "generated program does not check: {errors:?}\n{src}"
+    );
     let Some(program) = c.program else {
         return Err(TestCaseError::fail("no program"));
     };
@@ -278,7 +333,13 @@ fn check(rand: &[u32], values: &[u64]) -> Result<(), TestCaseError> {
         .map(|(party, name, t, len)| {
             let text = match len {
                 None => input_text(*t, next()),
-                Some(n) => format!("[{}]", (0..*n).map(|_| input_text(*t, next())).collect::<Vec<_>>().join(",")),
+                Some(n) => format!(
+                    "[{}]",
+                    (0..*n)
+                        .map(|_| input_text(*t, next()))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
             };
             GivenInput {
                 party: Some(party.clone()),
@@ -287,17 +348,28 @@ fn check(rand: &[u32], values: &[u64]) -> Result<(), TestCaseError> {
             }
         })
         .collect();
-    let expected = driver::run_interp(&program, &given).map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
+    let expected = driver::run_interp(&program, &given)
+        .map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
     let slots = driver::input_slots(&program);
     let values: Vec<Value> =
-        veil_circuit::binding::bind_inputs(&driver::party_names(&program), &slots, &given).expect("inputs bind");
+        veil_circuit::binding::bind_inputs(&driver::party_names(&program), &slots, &given)
+            .expect("inputs bind");
     for share in [false, true] {
-        let module = lower_program(&program, share).map_err(|d| TestCaseError::fail(format!("{d}\n{src}")))?;
+        let module = lower_program(&program, share)
+            .map_err(|d| TestCaseError::fail(format!("{d}\n{src}")))?;
         if let Err(errs) = ir::verify::verify(&module) {
-            return Err(TestCaseError::fail(format!("IR does not verify: {errs:?}\n{src}")));
+            return Err(TestCaseError::fail(format!(
+                "IR does not verify: {errs:?}\n{src}"
+            )));
         }
         let got = ir::eval::evaluate(&module, &values);
-        prop_assert_eq!(&got, &expected, "IR (share={}) differs from the interpreter on\n{}", share, src);
+        prop_assert_eq!(
+            &got,
+            &expected,
+            "IR (share={}) differs from the interpreter on\n{}",
+            share,
+            src
+        );
     }
     Ok(())
 }

@@ -115,7 +115,10 @@ pub fn lower_program(program: &Program, share: bool) -> Result<ir::Module, Box<D
 }
 
 fn span_of_main(program: &Program) -> Span {
-    program.fn_decl(program.instance(program.main).func).name.span
+    program
+        .fn_decl(program.instance(program.main).func)
+        .name
+        .span
 }
 
 struct Frame<'p> {
@@ -134,7 +137,11 @@ impl Frame<'_> {
     }
 
     fn slot(&mut self, name: &str) -> Option<&mut Sym> {
-        self.vars.iter_mut().rev().find(|(n, _)| *n == name).map(|(_, v)| v)
+        self.vars
+            .iter_mut()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
     }
 
     fn ty(&self, e: &Expr) -> &Ty {
@@ -164,9 +171,12 @@ impl<'p> Lowerer<'p> {
     fn input_sym(&mut self, ty: &Ty, group: u32, bit: &mut u32) -> Sym {
         match ty {
             Ty::Array(e, n) => Sym::Array((0..*n).map(|_| self.input_sym(e, group, bit)).collect()),
-            Ty::Tuple(items) | Ty::Struct(_, items) => {
-                Sym::Tuple(items.iter().map(|t| self.input_sym(t, group, bit)).collect())
-            }
+            Ty::Tuple(items) | Ty::Struct(_, items) => Sym::Tuple(
+                items
+                    .iter()
+                    .map(|t| self.input_sym(t, group, bit))
+                    .collect(),
+            ),
             scalar => {
                 let w = width_of(scalar);
                 let v = self.b.push(Op::Input { group, bit: *bit }, w);
@@ -182,7 +192,9 @@ impl<'p> Lowerer<'p> {
                 let z = self.zero(e);
                 Sym::Array(vec![z; *n as usize])
             }
-            Ty::Tuple(items) | Ty::Struct(_, items) => Sym::Tuple(items.iter().map(|t| self.zero(t)).collect()),
+            Ty::Tuple(items) | Ty::Struct(_, items) => {
+                Sym::Tuple(items.iter().map(|t| self.zero(t)).collect())
+            }
             scalar => Sym::Scalar(self.b.konst(0, width_of(scalar))),
         }
     }
@@ -192,7 +204,11 @@ impl<'p> Lowerer<'p> {
     }
 
     fn bin(&mut self, op: IrBin, a: ValueId, b: ValueId) -> ValueId {
-        let w = if op.is_comparison() { 1 } else { self.b.width(a) };
+        let w = if op.is_comparison() {
+            1
+        } else {
+            self.b.width(a)
+        };
         self.b.push(Op::Binary(op, a, b), w)
     }
 
@@ -204,8 +220,12 @@ impl<'p> Lowerer<'p> {
                 let w = self.b.width(*x);
                 Sym::Scalar(self.b.push(Op::Mux(c, *x, *y), w))
             }
-            (Sym::Array(xs), Sym::Array(ys)) => Sym::Array(xs.iter().zip(ys).map(|(x, y)| self.mux(c, x, y)).collect()),
-            (Sym::Tuple(xs), Sym::Tuple(ys)) => Sym::Tuple(xs.iter().zip(ys).map(|(x, y)| self.mux(c, x, y)).collect()),
+            (Sym::Array(xs), Sym::Array(ys)) => {
+                Sym::Array(xs.iter().zip(ys).map(|(x, y)| self.mux(c, x, y)).collect())
+            }
+            (Sym::Tuple(xs), Sym::Tuple(ys)) => {
+                Sym::Tuple(xs.iter().zip(ys).map(|(x, y)| self.mux(c, x, y)).collect())
+            }
             (x, _) => x.clone(),
         }
     }
@@ -227,7 +247,12 @@ impl<'p> Lowerer<'p> {
         self.depth += 1;
         let mut frame = Frame {
             inst,
-            vars: decl.params.iter().map(|p| p.name.name.as_str()).zip(args).collect(),
+            vars: decl
+                .params
+                .iter()
+                .map(|p| p.name.name.as_str())
+                .zip(args)
+                .collect(),
         };
         let result = match self.block(&mut frame, &decl.body) {
             Ok(v) | Err(Ctrl::Return(v)) => Ok(v),
@@ -266,7 +291,12 @@ impl<'p> Lowerer<'p> {
                 }
                 StmtKind::Output { name, value, .. } => {
                     let v = self.expr(f, value)?;
-                    if let Some(i) = self.program.outputs.iter().position(|o| o.name == name.name) {
+                    if let Some(i) = self
+                        .program
+                        .outputs
+                        .iter()
+                        .position(|o| o.name == name.name)
+                    {
                         self.outputs[i] = Some(v);
                     }
                 }
@@ -297,8 +327,15 @@ impl<'p> Lowerer<'p> {
                         ));
                     };
                     let it = ty.int().unwrap_or(IntTy::U32);
-                    let (lo_n, hi_n) = (crate::semantics::to_i128(lo_c, it), crate::semantics::to_i128(hi_c, it));
-                    let hi_n = if *inclusive { hi_n.saturating_add(1) } else { hi_n };
+                    let (lo_n, hi_n) = (
+                        crate::semantics::to_i128(lo_c, it),
+                        crate::semantics::to_i128(hi_c, it),
+                    );
+                    let hi_n = if *inclusive {
+                        hi_n.saturating_add(1)
+                    } else {
+                        hi_n
+                    };
                     let mut i = lo_n;
                     while i < hi_n {
                         let iv = self.b.konst(i as u128, it.bits);
@@ -333,7 +370,9 @@ impl<'p> Lowerer<'p> {
                     cur = a;
                 }
                 ExprKind::Field(s, _) => {
-                    let Some(Res::Field(n)) = f.inst.res.get(&cur.id) else { return Ok(()) };
+                    let Some(Res::Field(n)) = f.inst.res.get(&cur.id) else {
+                        return Ok(());
+                    };
                     path.push(Step::Field(*n));
                     cur = s;
                 }
@@ -343,7 +382,9 @@ impl<'p> Lowerer<'p> {
                 }
                 ExprKind::Name(p) => {
                     let name = p.segments[0].name.as_str();
-                    let Some(old) = f.slot(name).map(|s| s.clone()) else { return Ok(()) };
+                    let Some(old) = f.slot(name).map(|s| s.clone()) else {
+                        return Ok(());
+                    };
                     path.reverse();
                     let new = self.update(&old, &path, v);
                     if let Some(slot) = f.slot(name) {
@@ -357,7 +398,9 @@ impl<'p> Lowerer<'p> {
     }
 
     fn update(&mut self, old: &Sym, path: &[Step], v: Sym) -> Sym {
-        let Some((step, rest)) = path.split_first() else { return v };
+        let Some((step, rest)) = path.split_first() else {
+            return v;
+        };
         match (step, old) {
             (Step::Field(n), Sym::Tuple(items)) => {
                 let mut items = items.clone();
@@ -514,7 +557,9 @@ impl<'p> Lowerer<'p> {
             ExprKind::Bool(b) => Sym::Scalar(self.b.konst(u128::from(*b), 1)),
             ExprKind::Int { value, .. } => Sym::Scalar(self.b.konst(*value, width_of(f.ty(e)))),
             ExprKind::Unary(UnOp::Neg, inner) if matches!(inner.kind, ExprKind::Int { .. }) => {
-                let ExprKind::Int { value, .. } = &inner.kind else { return Ok(Sym::unit()) };
+                let ExprKind::Int { value, .. } = &inner.kind else {
+                    return Ok(Sym::unit());
+                };
                 Sym::Scalar(self.b.konst(value.wrapping_neg(), width_of(f.ty(e))))
             }
             ExprKind::Unary(op, x) => {
@@ -576,7 +621,9 @@ impl<'p> Lowerer<'p> {
             ExprKind::Field(s, _) => {
                 let sv = self.expr(f, s)?;
                 match (sv, f.inst.res.get(&e.id)) {
-                    (Sym::Tuple(items), Some(Res::Field(n))) => items.into_iter().nth(*n).unwrap_or_else(Sym::unit),
+                    (Sym::Tuple(items), Some(Res::Field(n))) => {
+                        items.into_iter().nth(*n).unwrap_or_else(Sym::unit)
+                    }
                     _ => Sym::unit(),
                 }
             }
@@ -602,7 +649,12 @@ impl<'p> Lowerer<'p> {
                     Some(Res::StructLit(order)) => Sym::Tuple(
                         order
                             .iter()
-                            .map(|&w| written.get_mut(w).and_then(Option::take).unwrap_or_else(Sym::unit))
+                            .map(|&w| {
+                                written
+                                    .get_mut(w)
+                                    .and_then(Option::take)
+                                    .unwrap_or_else(Sym::unit)
+                            })
                             .collect(),
                     ),
                     _ => Sym::unit(),
@@ -618,7 +670,9 @@ impl<'p> Lowerer<'p> {
             }
             ExprKind::If { cond, then, else_ } => {
                 let c = self.expr(f, cond)?;
-                let Some(cv) = c.scalar() else { return Ok(Sym::unit()) };
+                let Some(cv) = c.scalar() else {
+                    return Ok(Sym::unit());
+                };
                 match self.b.const_value(cv) {
                     Some(1) => self.block(f, then)?,
                     Some(_) => match else_ {
@@ -661,7 +715,9 @@ impl<'p> Lowerer<'p> {
                     cond,
                 )
                 .label("this condition is not a compile-time constant")
-                .with_help("assign the result to a variable in both branches and return it after the `if`"),
+                .with_help(
+                    "assign the result to a variable in both branches and return it after the `if`",
+                ),
             )),
             other => other,
         }
@@ -677,7 +733,9 @@ impl<'p> Lowerer<'p> {
             Val::Bool(b) => Sym::Scalar(self.b.konst(u128::from(*b), 1)),
             Val::Int(raw, t) => Sym::Scalar(self.b.konst(*raw, t.bits)),
             Val::Array(items) => Sym::Array(items.iter().map(|x| self.const_sym(x)).collect()),
-            Val::Tuple(items) | Val::Struct(items) => Sym::Tuple(items.iter().map(|x| self.const_sym(x)).collect()),
+            Val::Tuple(items) | Val::Struct(items) => {
+                Sym::Tuple(items.iter().map(|x| self.const_sym(x)).collect())
+            }
         }
     }
 
@@ -689,12 +747,22 @@ impl<'p> Lowerer<'p> {
                 _ => Sym::unit(),
             },
             Builtin::Rotl | Builtin::Rotr => match (scalar(0), scalar(1)) {
-                (Some(x), Some(n)) => Sym::Scalar(self.bin(if b == Builtin::Rotl { IrBin::Rotl } else { IrBin::Rotr }, x, n)),
+                (Some(x), Some(n)) => Sym::Scalar(self.bin(
+                    if b == Builtin::Rotl {
+                        IrBin::Rotl
+                    } else {
+                        IrBin::Rotr
+                    },
+                    x,
+                    n,
+                )),
                 _ => Sym::unit(),
             },
             Builtin::Bit => match (scalar(0), scalar(1)) {
                 (Some(x), Some(i)) => Sym::Scalar(match self.b.const_value(i) {
-                    Some(c) if c < u128::from(self.b.width(x)) => self.b.push(Op::Extract(x, c as u32), 1),
+                    Some(c) if c < u128::from(self.b.width(x)) => {
+                        self.b.push(Op::Extract(x, c as u32), 1)
+                    }
                     Some(_) => self.b.konst(0, 1),
                     None => {
                         let shifted = self.bin(IrBin::LShr, x, i);
@@ -706,7 +774,11 @@ impl<'p> Lowerer<'p> {
             Builtin::Bits => match scalar(0) {
                 Some(x) => {
                     let w = self.b.width(x);
-                    Sym::Array((0..w).map(|k| Sym::Scalar(self.b.push(Op::Extract(x, k), 1))).collect())
+                    Sym::Array(
+                        (0..w)
+                            .map(|k| Sym::Scalar(self.b.push(Op::Extract(x, k), 1)))
+                            .collect(),
+                    )
                 }
                 None => Sym::unit(),
             },
