@@ -2950,20 +2950,7 @@ impl<'m> Checker<'m> {
                     return self.builtin(cx, e, b, args, expect);
                 }
                 let mut candidates = self.item_names(cx.module);
-                candidates.extend(
-                    [
-                        "mux",
-                        "rotl",
-                        "rotr",
-                        "bit",
-                        "bits",
-                        "from_bits",
-                        "len",
-                        "min",
-                        "max",
-                    ]
-                    .map(String::from),
-                );
+                candidates.extend(Builtin::ALL.map(|b| b.name().to_string()));
                 let mut d = Diagnostic::error(
                     UNKNOWN_NAME,
                     format!("cannot find function `{}`", path_str(callee)),
@@ -3090,17 +3077,7 @@ impl<'m> Checker<'m> {
             Builtin::Bits | Builtin::FromBits | Builtin::Len => 1,
             _ => 2,
         };
-        let name = match b {
-            Builtin::Mux => "mux",
-            Builtin::Rotl => "rotl",
-            Builtin::Rotr => "rotr",
-            Builtin::Bit => "bit",
-            Builtin::Bits => "bits",
-            Builtin::FromBits => "from_bits",
-            Builtin::Len => "len",
-            Builtin::Min => "min",
-            Builtin::Max => "max",
-        };
+        let name = b.name();
         if args.len() != arity {
             self.err(
                 Diagnostic::error(

@@ -104,20 +104,37 @@ pub enum Builtin {
 }
 
 impl Builtin {
+    /// Every builtin, for suggestions and documentation.
+    pub const ALL: [Builtin; 9] = [
+        Builtin::Mux,
+        Builtin::Rotl,
+        Builtin::Rotr,
+        Builtin::Bit,
+        Builtin::Bits,
+        Builtin::FromBits,
+        Builtin::Len,
+        Builtin::Min,
+        Builtin::Max,
+    ];
+
+    /// The name a program calls it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Mux => "mux",
+            Builtin::Rotl => "rotl",
+            Builtin::Rotr => "rotr",
+            Builtin::Bit => "bit",
+            Builtin::Bits => "bits",
+            Builtin::FromBits => "from_bits",
+            Builtin::Len => "len",
+            Builtin::Min => "min",
+            Builtin::Max => "max",
+        }
+    }
+
     /// The builtin called `name`, if any.
     pub fn from_name(name: &str) -> Option<Builtin> {
-        Some(match name {
-            "mux" => Builtin::Mux,
-            "rotl" => Builtin::Rotl,
-            "rotr" => Builtin::Rotr,
-            "bit" => Builtin::Bit,
-            "bits" => Builtin::Bits,
-            "from_bits" => Builtin::FromBits,
-            "len" => Builtin::Len,
-            "min" => Builtin::Min,
-            "max" => Builtin::Max,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|b| b.name() == name)
     }
 }
 
