@@ -603,21 +603,7 @@ impl<'p> Lowerer<'p> {
                 }
             }
             ExprKind::Reveal(x) => self.expr(f, x)?,
-            ExprKind::Index(a, i) => {
-                let arr = self.expr(f, a)?;
-                let idx = self.expr(f, i)?;
-                let elem_ty = f.ty(e).clone();
-                match (arr, idx.scalar()) {
-                    (Sym::Array(items), Some(iv)) => match self.b.const_value(iv) {
-                        Some(c) => match usize::try_from(c).ok().and_then(|c| items.get(c)) {
-                            Some(v) => v.clone(),
-                            None => self.zero(&elem_ty),
-                        },
-                        None => self.select(&items, iv, &elem_ty),
-                    },
-                    _ => self.zero(&elem_ty),
-                }
-            }
+            ExprKind::Index(a, i) => self.index(f, e, a, i)?,
             ExprKind::Field(s, _) => {
                 let sv = self.expr(f, s)?;
                 match (sv, f.inst.res.get(&e.id)) {
@@ -699,6 +685,34 @@ impl<'p> Lowerer<'p> {
             }
             ExprKind::Block(b) => self.block(f, b)?,
         })
+    }
+
+    /// `a[i]`; a variable's array is read in place rather than copied, which
+    /// keeps loops over large arrays linear.
+    fn index(&mut self, f: &mut Frame<'p>, e: &'p Expr, a: &'p Expr, i: &'p Expr) -> Lowered {
+        let idx = self.expr(f, i)?;
+        let elem_ty = f.ty(e).clone();
+        let Some(iv) = idx.scalar() else { return Ok(self.zero(&elem_ty)) };
+        if let (ExprKind::Name(p), Some(Res::Local)) = (&a.kind, f.inst.res.get(&a.id)) {
+            let name = p.segments[0].name.as_str();
+            if let Some(Sym::Array(items)) = f.vars.iter().rev().find(|(n, _)| *n == name).map(|(_, v)| v) {
+                return Ok(self.element(items, iv, &elem_ty));
+            }
+        }
+        match self.expr(f, a)? {
+            Sym::Array(items) => Ok(self.element(&items, iv, &elem_ty)),
+            _ => Ok(self.zero(&elem_ty)),
+        }
+    }
+
+    fn element(&mut self, items: &[Sym], idx: ValueId, elem_ty: &Ty) -> Sym {
+        match self.b.const_value(idx) {
+            Some(c) => match usize::try_from(c).ok().and_then(|c| items.get(c)) {
+                Some(v) => v.clone(),
+                None => self.zero(elem_ty),
+            },
+            None => self.select(items, idx, elem_ty),
+        }
     }
 
     /// Lowers one side of a runtime branch, where an early `return` cannot be expressed.
