@@ -7,8 +7,10 @@
 
 pub mod diagnostic;
 pub mod driver;
+pub mod gadgets;
 pub mod interp;
 pub mod ir;
+pub mod lower;
 pub mod sema;
 pub mod semantics;
 pub mod span;
