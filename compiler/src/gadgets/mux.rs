@@ -35,8 +35,10 @@ pub fn min_max<G: Gates>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gadgets::testing::{pack, unpack};
+    use crate::gadgets::testing::{pack, unpack, Rng};
     use crate::gadgets::PlainEval;
+    use crate::ir::eval::fold;
+    use crate::ir::{Op, ValueId};
     use crate::sema::types::IntTy;
     use crate::semantics::to_i128;
 
@@ -62,6 +64,43 @@ mod tests {
                                 assert_eq!(unpack(&out, lane), want);
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mux_and_min_max_random_wide() {
+        let mut rng = Rng(11);
+        for w in [32u32, 64, 128] {
+            let xs: Vec<u128> = (0..64).map(|_| rng.value(w)).collect();
+            let ys: Vec<u128> = (0..64).map(|_| rng.value(w)).collect();
+            let cs: Vec<u128> = (0..64).map(|_| rng.value(1)).collect();
+            let (a, b) = (pack(&xs, w as usize), pack(&ys, w as usize));
+            let c = pack(&cs, 1)[0];
+            let mut g = PlainEval::default();
+            let m = mux_word(&mut g, c, &a, &b);
+            for lane in 0..64 {
+                let (x, y) = (xs[lane], ys[lane]);
+                let want = fold(&Op::Mux(ValueId(0), ValueId(1), ValueId(2)), w, |v| {
+                    [(cs[lane], 1), (x, w), (y, w)][v.index()]
+                });
+                assert_eq!(Some(unpack(&m, lane)), want);
+            }
+            for signed in [false, true] {
+                for max in [false, true] {
+                    let out = min_max(&mut g, &a, &b, signed, max, Optimize::Depth);
+                    let ty = IntTy { signed, bits: w };
+                    for lane in 0..64 {
+                        let (x, y) = (xs[lane], ys[lane]);
+                        let less = if signed {
+                            to_i128(x, ty) < to_i128(y, ty)
+                        } else {
+                            x < y
+                        };
+                        let want = if less != max { x } else { y };
+                        assert_eq!(unpack(&out, lane), want, "w={w} {x:#x} {y:#x}");
                     }
                 }
             }

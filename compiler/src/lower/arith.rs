@@ -10,7 +10,7 @@
 //! backend read the low bits of the type's width), `arith_to_bits` of `w`
 //! bits, and truncation (the same element). Only operations that look above
 //! bit `w` need the high bits to be known, so each ring value carries what
-//! is known about them ([`Ext`]): zero (after `bits_to_arith`, from unsigned
+//! is known about them (`Ext`): zero (after `bits_to_arith`, from unsigned
 //! inputs and constants), copies of the sign bit (signed inputs), or
 //! nothing. Zero extension of a zero-extended value and sign extension of a
 //! sign-extended one are free; a multiplexer needs a condition that is

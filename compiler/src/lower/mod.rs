@@ -53,8 +53,11 @@ pub enum LowerError {
     /// A value or group is wider than the target can hold.
     #[error("{what} is {width} bits wide; {limit}")]
     TooWide {
+        /// What is too wide (a value, an input's scalar, all inputs).
         what: String,
+        /// Its width in bits.
         width: u64,
+        /// The limit, in words.
         limit: String,
     },
     /// The ring width is outside 1..=64.
@@ -62,7 +65,12 @@ pub enum LowerError {
     RingBits(u32),
     /// The pure arithmetic target cannot express an operation.
     #[error("`{op}` ({at}) needs Boolean gates, which the arithmetic target cannot express; compile with `--target mixed` to convert to bits where needed")]
-    NeedsBoolean { op: String, at: ValueId },
+    NeedsBoolean {
+        /// The operation, by its IR name (`ult`, `udiv`, …) or a description.
+        op: String,
+        /// The instruction that needs it.
+        at: ValueId,
+    },
     /// The circuit built does not validate (a bug in Veil).
     #[error("the lowered circuit is invalid (a bug in Veil): {0}")]
     Circuit(ValidationErrors),

@@ -83,13 +83,23 @@ pub enum Node {
     /// The constant false (node 0 only).
     False,
     /// Bit `index` of Boolean input group `group`.
-    Input { group: u32, index: u32 },
+    Input {
+        /// The input group.
+        group: u32,
+        /// The bit within the group.
+        index: u32,
+    },
     /// `a AND b`, operands ordered.
     And(Lit, Lit),
     /// `a XOR b`, operands positive and ordered.
     Xor(Lit, Lit),
     /// Scalar `index` of arithmetic input group `group`.
-    RingInput { group: u32, index: u32 },
+    RingInput {
+        /// The input group.
+        group: u32,
+        /// The scalar within the group.
+        index: u32,
+    },
     /// A ring constant (reduced mod 2^k).
     RingConst(u64),
     /// `a + b`, operands ordered.
@@ -102,13 +112,28 @@ pub enum Node {
     AddConst(RingId, u64),
     /// `a * c`.
     MulConst(RingId, u64),
-    /// The ring element whose bits are `bits[start .. start + len]` of the
+    /// The ring element whose bits are `lits[start .. start + len]` of the
     /// netlist's literal table, least significant first.
-    BitsToArith { start: u32, len: u32 },
+    BitsToArith {
+        /// The first literal in [`Net::lits`].
+        start: u32,
+        /// How many literals (1..=k).
+        len: u32,
+    },
     /// The low `len` bits of a ring element (bits are [`Node::Bit`] nodes).
-    ArithToBits { input: RingId, len: u32 },
+    ArithToBits {
+        /// The ring element.
+        input: RingId,
+        /// How many bits (1..=k).
+        len: u32,
+    },
     /// Bit `index` of the conversion node `conv`.
-    Bit { conv: u32, index: u32 },
+    Bit {
+        /// The [`Node::ArithToBits`] node.
+        conv: u32,
+        /// The bit, least significant first.
+        index: u32,
+    },
 }
 
 impl Node {

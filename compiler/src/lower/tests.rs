@@ -417,17 +417,17 @@ proptest! {
     }
 
     #[test]
-    fn mixed_lowering_matches_the_reference(r in recipe(24), seed in any::<u64>(), ring in 0usize..3) {
+    fn mixed_lowering_matches_the_reference(r in recipe(24), seed in any::<u64>(), ring in 0usize..5) {
         let m = build(&r, Flavour::All);
-        let k = [64, 32, 16][ring];
+        let k = [64, 32, 16, 8, 1][ring];
         let c = to_arith(&m, true, k).map_err(|e| TestCaseError::fail(e.to_string()))?;
         agree(&m, &c, seed, 6).map_err(TestCaseError::fail)?;
     }
 
     #[test]
-    fn pure_arithmetic_lowering_matches_the_reference(r in recipe(16), seed in any::<u64>(), ring in 0usize..2) {
+    fn pure_arithmetic_lowering_matches_the_reference(r in recipe(16), seed in any::<u64>(), ring in 0usize..3) {
         let m = build(&r, Flavour::Ring);
-        let k = [64, 32][ring];
+        let k = [64, 32, 33][ring];
         let c = to_arith(&m, false, k).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(Stats::of(&c).and, 0);
         prop_assert!(c.circuit().gates.iter().all(|g| !matches!(
