@@ -7,6 +7,7 @@
 
 pub mod diagnostic;
 pub mod driver;
+pub mod gadgets;
 pub mod interp;
 pub mod ir;
 pub mod lower;
