@@ -421,7 +421,7 @@ struct Emitter<'n> {
 impl Emitter<'_> {
     fn node_wire(&self, node: u32) -> Wire {
         match self.net.nodes()[node as usize] {
-            Node::Bit { conv, index } => Wire(self.wire[conv as usize] + index),
+            Node::Bit { conv, index } => Wire(self.wire[conv as usize].wrapping_add(index)),
             _ => Wire(self.wire[node as usize]),
         }
     }

@@ -556,8 +556,18 @@ fn narrow_values_wrap_at_their_width_in_a_wide_ring() {
     let m = b.finish();
     let c = to_arith(&m, true, 64).unwrap();
     let st = Stats::of(&c);
-    assert_eq!(st.arith.map(|a| a.mul), Some(2));
+    // Inputs and products in the ring; the sum goes to bits once (for the
+    // zero extension and the comparison, whose other operand goes too) and
+    // the extended value back once.
+    let a = st.arith.unwrap();
+    assert_eq!((a.mul, a.conversions), (2, 3));
+    assert_eq!(st.and, 8);
     agree(&m, &c, 9, 200).unwrap();
+    // The pure target cannot zero-extend a sum (its high ring bits are unknown).
+    assert!(matches!(
+        to_arith(&m, false, 64),
+        Err(LowerError::NeedsBoolean { ref op, at }) if op == "zext" && at == z
+    ));
 }
 
 #[test]
