@@ -8,10 +8,13 @@ use std::path::Path;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use veil_circuit::binding::GivenInput;
+use veil_circuit::bristol::{self, BitOrder, BristolOptions};
 use veil_circuit::value::{Literal, Value};
+use veil_circuit::{vc, ValidCircuit};
 use veil_compiler::driver;
 use veil_compiler::ir;
 use veil_compiler::lower::from_ast::lower_program;
+use veil_compiler::lower::{to_arith, to_boolean, BoolOptions, Optimize};
 
 /// A scalar type of the generated programs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -299,6 +302,43 @@ fn input_text(t: T, r: u64) -> String {
     }
 }
 
+fn fail(e: &dyn std::fmt::Display, src: &str) -> TestCaseError {
+    TestCaseError::fail(format!("{e}\n{src}"))
+}
+
+/// The circuit gives the same outputs after a `.vc` round trip and after a
+/// Bristol export and import (which keeps only bits).
+fn check_round_trips(
+    circuit: &ValidCircuit,
+    values: &[Value],
+    expected: &[Value],
+    src: &str,
+) -> Result<(), TestCaseError> {
+    let decoded = vc::decode(&vc::encode(circuit.circuit())).map_err(|e| fail(&e, src))?;
+    let decoded = ValidCircuit::new(decoded).map_err(|e| fail(&e, src))?;
+    let got = veil_circuit::evaluate(&decoded, values).map_err(|e| fail(&e, src))?;
+    prop_assert_eq!(&got, expected, ".vc round trip differs on\n{}", src);
+    let text = bristol::write(circuit, BitOrder::LsbFirst).map_err(|e| fail(&e, src))?;
+    let reread = bristol::read(&text, &BristolOptions::default()).map_err(|e| fail(&e, src))?;
+    let flat: Vec<bool> = values.iter().flat_map(Value::to_bits).collect();
+    let mut split = Vec::new();
+    let mut at = 0;
+    for g in &reread.circuit().inputs {
+        let w = g.ty.bit_width() as usize;
+        split.push(flat[at..at + w].to_vec());
+        at += w;
+    }
+    let got_bits = veil_circuit::evaluate_bits(&reread, &split).map_err(|e| fail(&e, src))?;
+    let want_bits: Vec<bool> = expected.iter().flat_map(Value::to_bits).collect();
+    prop_assert_eq!(
+        got_bits.concat(),
+        want_bits,
+        "Bristol round trip differs on\n{}",
+        src
+    );
+    Ok(())
+}
+
 fn check(rand: &[u32], values: &[u64]) -> Result<(), TestCaseError> {
     let mut g = Gen {
         rand,
@@ -355,12 +395,9 @@ fn check(rand: &[u32], values: &[u64]) -> Result<(), TestCaseError> {
         veil_circuit::binding::bind_inputs(&driver::party_names(&program), &slots, &given)
             .expect("inputs bind");
     for share in [false, true] {
-        let module = lower_program(&program, share)
-            .map_err(|d| TestCaseError::fail(format!("{d}\n{src}")))?;
+        let module = lower_program(&program, share).map_err(|d| fail(&d, &src))?;
         if let Err(errs) = ir::verify::verify(&module) {
-            return Err(TestCaseError::fail(format!(
-                "IR does not verify: {errs:?}\n{src}"
-            )));
+            return Err(fail(&format!("IR does not verify: {errs:?}"), &src));
         }
         let got = ir::eval::evaluate(&module, &values);
         prop_assert_eq!(
@@ -370,6 +407,22 @@ fn check(rand: &[u32], values: &[u64]) -> Result<(), TestCaseError> {
             share,
             src
         );
+        for optimize in [Optimize::Size, Optimize::Depth] {
+            let circuit =
+                to_boolean(&module, &BoolOptions { optimize }).map_err(|e| fail(&e, &src))?;
+            let got = veil_circuit::evaluate(&circuit, &values).map_err(|e| fail(&e, &src))?;
+            prop_assert_eq!(
+                &got,
+                &expected,
+                "Boolean circuit ({:?}) differs on\n{}",
+                optimize,
+                src
+            );
+            check_round_trips(&circuit, &values, &expected, &src)?;
+        }
+        let mixed = to_arith(&module, true, 64).map_err(|e| fail(&e, &src))?;
+        let got = veil_circuit::evaluate(&mixed, &values).map_err(|e| fail(&e, &src))?;
+        prop_assert_eq!(&got, &expected, "mixed circuit differs on\n{}", src);
     }
     Ok(())
 }

@@ -135,6 +135,29 @@ pub fn to_i128(raw: u128, ty: IntTy) -> i128 {
     }
 }
 
+/// The values a `for` loop over `lo..hi` (or `lo..=hi`) of type `ty` takes,
+/// as patterns, in order; empty when `lo` is not below the end.
+pub fn loop_values(
+    lo: u128,
+    hi: u128,
+    ty: IntTy,
+    inclusive: bool,
+) -> Box<dyn Iterator<Item = u128>> {
+    if ty.signed {
+        let (lo, hi) = (to_i128(lo, ty), to_i128(hi, ty));
+        let mask = ty.mask();
+        if inclusive {
+            Box::new((lo..=hi).map(move |i| i as u128 & mask))
+        } else {
+            Box::new((lo..hi).map(move |i| i as u128 & mask))
+        }
+    } else if inclusive {
+        Box::new(lo..=hi)
+    } else {
+        Box::new(lo..hi)
+    }
+}
+
 /// Whether `value` (a mathematical integer given as sign and magnitude) fits `ty`.
 pub fn fits(negative: bool, magnitude: u128, ty: IntTy) -> bool {
     if ty.signed {

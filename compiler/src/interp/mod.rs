@@ -206,18 +206,11 @@ impl<'p> Interp<'p> {
                 } => {
                     let (lo, hi) = (self.expr(f, start)?, self.expr(f, end)?);
                     let Val::Int(_, ty) = lo else { continue };
-                    let (lo, hi) = (
-                        semantics::to_i128(int_of(&lo), ty),
-                        semantics::to_i128(int_of(&hi), ty),
-                    );
-                    let hi = if *inclusive { hi.saturating_add(1) } else { hi };
-                    let mut i = lo;
-                    while i < hi {
-                        f.vars.push((var.name.as_str(), Val::int(i as u128, ty)));
+                    for i in semantics::loop_values(int_of(&lo), int_of(&hi), ty, *inclusive) {
+                        f.vars.push((var.name.as_str(), Val::Int(i, ty)));
                         let r = self.block(f, body);
                         f.vars.pop();
                         r?;
-                        i += 1;
                     }
                 }
                 StmtKind::Expr(e) => {

@@ -327,23 +327,12 @@ impl<'p> Lowerer<'p> {
                         ));
                     };
                     let it = ty.int().unwrap_or(IntTy::U32);
-                    let (lo_n, hi_n) = (
-                        crate::semantics::to_i128(lo_c, it),
-                        crate::semantics::to_i128(hi_c, it),
-                    );
-                    let hi_n = if *inclusive {
-                        hi_n.saturating_add(1)
-                    } else {
-                        hi_n
-                    };
-                    let mut i = lo_n;
-                    while i < hi_n {
-                        let iv = self.b.konst(i as u128, it.bits);
+                    for i in crate::semantics::loop_values(lo_c, hi_c, it, *inclusive) {
+                        let iv = self.b.konst(i, it.bits);
                         f.vars.push((var.name.as_str(), Sym::Scalar(iv)));
                         let r = self.block(f, body);
                         f.vars.pop();
                         r?;
-                        i += 1;
                     }
                 }
                 StmtKind::Expr(e) => {
@@ -692,10 +681,18 @@ impl<'p> Lowerer<'p> {
     fn index(&mut self, f: &mut Frame<'p>, e: &'p Expr, a: &'p Expr, i: &'p Expr) -> Lowered {
         let idx = self.expr(f, i)?;
         let elem_ty = f.ty(e).clone();
-        let Some(iv) = idx.scalar() else { return Ok(self.zero(&elem_ty)) };
+        let Some(iv) = idx.scalar() else {
+            return Ok(self.zero(&elem_ty));
+        };
         if let (ExprKind::Name(p), Some(Res::Local)) = (&a.kind, f.inst.res.get(&a.id)) {
             let name = p.segments[0].name.as_str();
-            if let Some(Sym::Array(items)) = f.vars.iter().rev().find(|(n, _)| *n == name).map(|(_, v)| v) {
+            if let Some(Sym::Array(items)) = f
+                .vars
+                .iter()
+                .rev()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v)
+            {
                 return Ok(self.element(items, iv, &elem_ty));
             }
         }
