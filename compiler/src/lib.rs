@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod driver;
 pub mod interp;
 pub mod ir;
+pub mod passes;
 pub mod sema;
 pub mod semantics;
 pub mod span;
