@@ -73,6 +73,10 @@ impl Builder {
 
     /// Appends `op` producing `width` bits; folds it if every operand is constant.
     pub fn push(&mut self, op: Op, width: u32) -> ValueId {
+        if let Op::Const(c) = op {
+            // Constants are masked to their width, as `konst` does.
+            return self.konst(c, width);
+        }
         let insts = &self.module.insts;
         let all_const = op
             .operands()
@@ -132,5 +136,18 @@ impl Builder {
     /// The finished module.
     pub fn finish(self) -> Module {
         self.module
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pushed_constants_are_masked() {
+        let mut b = Builder::new(vec!["a".into()], false);
+        let v = b.push(Op::Const(0x1ff), 8);
+        assert_eq!(b.const_value(v), Some(0xff));
+        assert!(crate::ir::verify::verify(b.module()).is_ok());
     }
 }

@@ -106,7 +106,8 @@ pub fn evaluate(m: &Module, inputs: &[Value]) -> Vec<Value> {
             Op::Input { group, bit } => {
                 let g = bits.get(group as usize).map(Vec::as_slice).unwrap_or(&[]);
                 (0..inst.width).fold(0u128, |acc, i| {
-                    acc | (u128::from(g.get((bit + i) as usize).copied().unwrap_or(false)) << i)
+                    acc | (u128::from(g.get(bit as usize + i as usize).copied().unwrap_or(false))
+                        << i)
                 })
             }
             op => fold(&op, inst.width, |v| {

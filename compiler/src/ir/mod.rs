@@ -18,6 +18,7 @@
 
 pub mod builder;
 pub mod eval;
+pub mod text;
 pub mod verify;
 
 use std::fmt;

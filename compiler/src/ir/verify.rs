@@ -88,7 +88,7 @@ pub fn verify(m: &Module) -> Result<(), Vec<VerifyError>> {
             Op::Trunc(a) => w(a) <= inst.width,
             Op::Zext(a) | Op::Sext(a) => w(a) >= inst.width,
             Op::Extract(a, n) => inst.width != 1 || n >= w(a),
-            Op::Concat(a, b) => w(a) + w(b) != inst.width,
+            Op::Concat(a, b) => u64::from(w(a)) + u64::from(w(b)) != u64::from(inst.width),
         };
         if bad {
             err(
@@ -141,5 +141,23 @@ pub fn verify(m: &Module) -> Result<(), Vec<VerifyError>> {
         Ok(())
     } else {
         Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::text::parse;
+
+    #[test]
+    fn huge_widths_are_reported_not_overflowed() {
+        let m = parse(
+            "v0:u4294967295 public = const 0\n\
+             v1:u4294967295 public = const 0\n\
+             v2:u5 public = concat v0 v1\n",
+        )
+        .unwrap();
+        let errors = verify(&m).unwrap_err();
+        assert!(errors.iter().any(|e| e.at == Some(ValueId(2))));
     }
 }
