@@ -4,8 +4,10 @@
 //! (diagnostics printed) · 2 bad command-line usage · 3 a protocol, network
 //! or peer failure.
 
+mod circuit_file;
 mod inputs;
 mod output;
+mod pipeline;
 mod render;
 
 use std::io::{IsTerminal, Write};
@@ -13,7 +15,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use veil_circuit::binding::{bind_inputs, GivenInput, InputSlot};
+use veil_circuit::{Stats, ValidCircuit, Value};
 use veil_compiler::driver::{self, Compilation};
+
+use circuit_file::{BristolArgs, FileKind};
+use pipeline::Emit;
+use veil_compiler::driver::CompileOptions;
+use veil_compiler::passes::{DumpAfter, OptLevel, Plan};
 
 /// The program or an input is wrong.
 const EXIT_INVALID: u8 = 1;
@@ -40,20 +49,91 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Run a program with every party in this one process (local mode).
+    /// Compile a program to a circuit file (or print a stage of it with --emit).
+    Compile(CompileArgs),
+    /// Print a circuit's cost: gates by kind, AND-depth, wires, peak live wires, bits per party.
+    Stats(StatsArgs),
+    /// Run a program or circuit with every party in this one process (local mode).
     Run(RunArgs),
+}
+
+/// How a `.mpc` file becomes a circuit (shared by compile, stats and run).
+#[derive(Debug, Clone, clap::Args)]
+struct BuildArgs {
+    /// The circuit kind: Boolean, arithmetic over Z_2^64, or mixed.
+    #[arg(long, value_enum)]
+    target: Option<Target>,
+    /// Optimisation level: `-O0`, `-O1` or `-O2` (the default).
+    #[arg(short = 'O', value_name = "LEVEL", default_value = "2", value_parser = ["0", "1", "2"])]
+    opt_level: String,
+    /// Run exactly these IR passes, in this order (comma separated), instead of the level's pipeline.
+    #[arg(long, value_delimiter = ',')]
+    passes: Option<Vec<String>>,
+    /// Print the IR (to stderr) after the named pass, or after every pass with `all`.
+    #[arg(long, value_name = "PASS|all")]
+    dump_after: Option<String>,
+    /// What gadgets optimise for: fewest AND gates, or least AND-depth (for round-based protocols).
+    #[arg(long, value_enum, default_value = "size")]
+    optimize: Optimize,
+    /// Print what each IR pass changed (to stderr).
+    #[arg(long)]
+    report: bool,
+    #[command(flatten)]
+    bristol: BristolFlags,
+}
+
+/// How a Bristol circuit is read.
+#[derive(Debug, Clone, clap::Args)]
+struct BristolFlags {
+    /// Read FILE as a Bristol circuit whatever its name (Fashion or old format, by header).
+    #[arg(long, value_parser = ["bristol"])]
+    format: Option<String>,
+    /// Bit order inside each Bristol value: `lsb` (bit i on wire i, the default) or `msb`.
+    #[arg(long, value_parser = ["lsb", "msb"], default_value = "lsb")]
+    bit_order: String,
+    /// Bristol input value K belongs to PARTY (default: party `pK`).
+    #[arg(long, value_name = "K=PARTY")]
+    owner: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct CompileArgs {
+    /// The `.mpc` program.
+    file: PathBuf,
+    /// Where to write the result (default: the program's name with `.vc` for
+    /// `--emit circuit`, standard output otherwise).
+    #[arg(short = 'o', value_name = "OUT")]
+    out: Option<PathBuf>,
+    /// What to produce.
+    #[arg(long, value_enum, default_value = "circuit")]
+    emit: Emit,
+    #[command(flatten)]
+    build: BuildArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct StatsArgs {
+    /// A `.mpc` program, a `.vc` circuit, or a Bristol circuit.
+    file: PathBuf,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    build: BuildArgs,
 }
 
 #[derive(Debug, clap::Args)]
 struct RunArgs {
-    /// The `.mpc` program.
+    /// A `.mpc` program, a `.vc` circuit, or a Bristol circuit.
     file: PathBuf,
-    /// How to run it: `interp` is the reference interpreter of the source
-    /// (plaintext, no protocol: for testing programs, not for private data).
+    /// How to run it. `interp`: the reference interpreter of the source;
+    /// `clear`: the compiled circuit evaluated in plaintext. Both are
+    /// references for testing, not protocols: no privacy.
     #[arg(long, value_enum)]
     backend: Backend,
-    /// An input: `PARTY.NAME=VALUE`, where VALUE is an integer (decimal or
-    /// 0x…), `true`/`false`, an array `[1,2,3]`, or `@file.csv[:COLUMN]`.
+    /// An input: `PARTY.NAME=VALUE` (`K=VALUE` for Bristol circuits), where VALUE
+    /// is an integer (decimal or 0x…), `true`/`false`, an array `[1,2,3]`, or
+    /// `@file.csv[:COLUMN]`.
     #[arg(long = "input", value_name = "PARTY.NAME=VALUE")]
     inputs: Vec<String>,
     /// Print one JSON object `{party: {output: value}}`.
@@ -62,24 +142,55 @@ struct RunArgs {
     /// Print integers as zero-padded hexadecimal of their width.
     #[arg(long)]
     hex: bool,
+    #[command(flatten)]
+    build: BuildArgs,
+}
+
+/// The kind of circuit to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Target {
+    /// AND/XOR/NOT gates (garbled circuits, GMW).
+    Bool,
+    /// Additions and multiplications over Z_2^64 only (rejects programs that need bits).
+    Arith,
+    /// Arithmetic where it can, Boolean where it must, with conversion gates between them.
+    Mixed,
+}
+
+/// What the gadgets optimise for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Optimize {
+    /// Fewest AND gates (garbled circuits pay per AND).
+    Size,
+    /// Least AND-depth (secret sharing pays a round per AND layer).
+    Depth,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Backend {
     /// The reference interpreter of the source program (plaintext, no protocol).
     Interp,
+    /// The circuit evaluated in plaintext (the reference for every protocol; no privacy).
+    Clear,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let code = match cli.command {
         Command::Check { files } => check_all(&files),
+        Command::Compile(args) => compile(&args),
+        Command::Stats(args) => stats(&args),
         Command::Run(args) => run(&args),
-    }
+    };
+    ExitCode::from(code)
 }
 
 fn color_on_stderr() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Loads and checks a program, printing diagnostics (errors, and warnings when asked).
@@ -114,9 +225,9 @@ fn load(file: &Path, show_warnings: bool) -> Result<Compilation, u8> {
             .count();
         let _ = writeln!(
             err,
-            "error: `{}` has {errors} error{}",
+            "error: `{}` has {}",
             file.display(),
-            if errors == 1 { "" } else { "s" }
+            plural(errors, "error", "errors")
         );
         return Err(EXIT_INVALID);
     }
@@ -124,16 +235,8 @@ fn load(file: &Path, show_warnings: bool) -> Result<Compilation, u8> {
 }
 
 /// Checks every file; the exit code is the worst of them.
-fn check_all(files: &[PathBuf]) -> ExitCode {
-    let mut worst = 0u8;
-    for file in files {
-        worst = worst.max(check(file));
-    }
-    ExitCode::from(worst)
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+fn check_all(files: &[PathBuf]) -> u8 {
+    files.iter().map(|f| check(f)).max().unwrap_or(0)
 }
 
 fn check(file: &Path) -> u8 {
@@ -157,39 +260,170 @@ fn check(file: &Path) -> u8 {
     }
 }
 
-fn run(args: &RunArgs) -> ExitCode {
+fn bristol_args(flags: &BristolFlags) -> Result<BristolArgs, u8> {
+    let mut owners = Vec::new();
+    for o in &flags.owner {
+        match circuit_file::parse_owner(o) {
+            Ok(pair) => owners.push(pair),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(EXIT_USAGE);
+            }
+        }
+    }
+    Ok(BristolArgs {
+        force: flags.format.is_some(),
+        msb_first: flags.bit_order == "msb",
+        owners,
+    })
+}
+
+fn compile_options(build: &BuildArgs, default_target: Target) -> CompileOptions {
+    let level = match build.opt_level.as_str() {
+        "0" => OptLevel::O0,
+        "1" => OptLevel::O1,
+        _ => OptLevel::O2,
+    };
+    let mut plan = Plan::level(level);
+    plan.passes = build.passes.clone();
+    plan.dump_after = build.dump_after.as_deref().map(|p| {
+        if p == "all" {
+            DumpAfter::All
+        } else {
+            DumpAfter::Pass(p.to_string())
+        }
+    });
+    CompileOptions {
+        target: match build.target.unwrap_or(default_target) {
+            Target::Bool => veil_compiler::driver::Target::Bool,
+            Target::Arith => veil_compiler::driver::Target::Arith,
+            Target::Mixed => veil_compiler::driver::Target::Mixed,
+        },
+        plan,
+        optimize: match build.optimize {
+            Optimize::Size => veil_compiler::lower::Optimize::Size,
+            Optimize::Depth => veil_compiler::lower::Optimize::Depth,
+        },
+    }
+}
+
+/// The circuit for FILE: compiled from source, or read from a circuit file.
+fn circuit_of(file: &Path, build: &BuildArgs) -> Result<ValidCircuit, u8> {
+    let bristol = bristol_args(&build.bristol)?;
+    let kind = circuit_file::kind_of(file, &bristol).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_INVALID
+    })?;
+    if kind == FileKind::Source {
+        let compilation = load(file, false)?;
+        let opts = compile_options(build, Target::Bool);
+        return pipeline::compile(&compilation, &opts, build.report).map(|c| c.circuit);
+    }
+    circuit_file::load(file, kind, &bristol).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_INVALID
+    })
+}
+
+fn compile(args: &CompileArgs) -> u8 {
     let compilation = match load(&args.file, false) {
         Ok(c) => c,
-        Err(code) => return ExitCode::from(code),
+        Err(code) => return code,
     };
-    let Some(program) = &compilation.program else {
-        return ExitCode::from(EXIT_INVALID);
+    let opts = compile_options(&args.build, Target::Bool);
+    let compiled = match pipeline::compile(&compilation, &opts, args.build.report) {
+        Ok(c) => c,
+        Err(code) => return code,
     };
+    let bytes = match pipeline::emit(&compiled, args.emit) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_INVALID;
+        }
+    };
+    let out = match (&args.out, args.emit) {
+        (Some(path), _) => Some(path.clone()),
+        (None, Emit::Circuit) => Some(args.file.with_extension("vc")),
+        (None, _) => None,
+    };
+    match out {
+        Some(path) => {
+            if let Err(e) = std::fs::write(&path, &bytes) {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                return EXIT_INVALID;
+            }
+            eprintln!("wrote {}", path.display());
+        }
+        None => {
+            let _ = std::io::stdout().lock().write_all(&bytes);
+        }
+    }
+    0
+}
+
+fn stats(args: &StatsArgs) -> u8 {
+    let circuit = match circuit_of(&args.file, &args.build) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if args.json {
+        println!("{}", Stats::of(&circuit).to_json());
+    } else {
+        print!("{}", pipeline::stats_report(&circuit));
+    }
+    0
+}
+
+fn run(args: &RunArgs) -> u8 {
     let given = match inputs::read_all(&args.inputs) {
         Ok(g) => g,
         Err(e) => {
             eprintln!("{e}");
-            return ExitCode::from(EXIT_INVALID);
+            return EXIT_INVALID;
         }
     };
-    let values = match args.backend {
-        Backend::Interp => match driver::run_interp(program, &given) {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::from(EXIT_INVALID);
+    let (parties, outputs, values) = match args.backend {
+        Backend::Interp => {
+            let compilation = match load(&args.file, false) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            let Some(program) = &compilation.program else {
+                return EXIT_INVALID;
+            };
+            let values = match driver::run_interp(program, &given) {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return EXIT_INVALID;
+                }
+            };
+            let outputs: Vec<(String, Vec<usize>)> = program
+                .outputs
+                .iter()
+                .map(|o| (o.name.clone(), o.recipients.clone()))
+                .collect();
+            (driver::party_names(program), outputs, values)
+        }
+        Backend::Clear => {
+            let circuit = match circuit_of(&args.file, &args.build) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            match run_clear(&circuit, &given) {
+                Ok(r) => r,
+                Err(code) => return code,
             }
-        },
+        }
     };
-    let parties = driver::party_names(program);
-    let delivered: Vec<output::Delivered<'_>> = program
-        .outputs
+    let delivered: Vec<output::Delivered<'_>> = outputs
         .iter()
         .zip(&values)
-        .map(|(o, v)| output::Delivered {
-            name: &o.name,
-            recipients: &o.recipients,
-            value: v,
+        .map(|((name, recipients), value)| output::Delivered {
+            name,
+            recipients,
+            value,
         })
         .collect();
     let text = if args.json {
@@ -198,5 +432,40 @@ fn run(args: &RunArgs) -> ExitCode {
         output::text(&parties, &delivered, args.hex)
     };
     print!("{text}");
-    ExitCode::SUCCESS
+    0
+}
+
+type RunResult = (Vec<String>, Vec<(String, Vec<usize>)>, Vec<Value>);
+
+/// Evaluates a circuit in plaintext on the given inputs.
+fn run_clear(circuit: &ValidCircuit, given: &[GivenInput]) -> Result<RunResult, u8> {
+    let c = circuit.circuit();
+    let slots: Vec<InputSlot> = c
+        .inputs
+        .iter()
+        .map(|g| InputSlot {
+            party: g.party as usize,
+            name: g.name.clone(),
+            ty: g.ty.clone(),
+        })
+        .collect();
+    let values = bind_inputs(&c.parties, &slots, given).map_err(|e| {
+        eprintln!("{e}");
+        EXIT_INVALID
+    })?;
+    let outputs = veil_circuit::evaluate(circuit, &values).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_INVALID
+    })?;
+    let names = c
+        .outputs
+        .iter()
+        .map(|o| {
+            (
+                o.name.clone(),
+                o.recipients.iter().map(|&r| r as usize).collect(),
+            )
+        })
+        .collect();
+    Ok((c.parties.clone(), names, outputs))
 }

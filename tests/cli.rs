@@ -201,3 +201,191 @@ fn garbage_never_panics() {
         assert_eq!(o.status.code(), Some(1), "input {i}: {}", stderr(&o));
     }
 }
+
+fn shared_circuits() -> Option<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/circuits");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: ../shared/circuits is absent");
+        None
+    }
+}
+
+#[test]
+fn compile_then_run_the_circuit_file() {
+    let dir = std::env::temp_dir().join(format!("veil-cli-compile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let out = dir.join("m.vc");
+    let o = veil(&[
+        "compile",
+        "examples/millionaires.mpc",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for file in ["examples/millionaires.mpc", out.to_str().expect("utf-8")] {
+        let o = veil(&[
+            "run",
+            file,
+            "--backend",
+            "clear",
+            "--input",
+            "alice.a=10",
+            "--input",
+            "bob.b=7",
+        ]);
+        assert!(o.status.success(), "{file}: {}", stderr(&o));
+        assert_eq!(
+            stdout(&o),
+            "alice: richer = true\nalice: gap = 3\nbob: richer = true\n",
+            "{file}"
+        );
+    }
+    // Every emitted form is produced; the text form and Bristol read back.
+    for emit in ["text", "bristol", "ir", "stats", "dot"] {
+        let o = veil(&["compile", "examples/millionaires.mpc", "--emit", emit]);
+        assert!(o.status.success(), "--emit {emit}: {}", stderr(&o));
+        assert!(!o.stdout.is_empty(), "--emit {emit} printed nothing");
+    }
+    let text = dir.join("m.txt");
+    let o = veil(&[
+        "compile",
+        "examples/millionaires.mpc",
+        "--emit",
+        "text",
+        "-o",
+        text.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success());
+    let o = veil(&[
+        "run",
+        text.to_str().expect("utf-8"),
+        "--backend",
+        "clear",
+        "--input",
+        "alice.a=3",
+        "--input",
+        "bob.b=7",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "alice: richer = false\nalice: gap = 18446744073709551612\nbob: richer = false\n"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn stats_json_has_exactly_the_documented_keys() {
+    let o = veil(&["stats", "tests/circuits/programs/add32.mpc", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let keys: Vec<&str> = v
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut keys = keys;
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "and",
+            "and_depth",
+            "gates",
+            "inputs",
+            "not",
+            "outputs",
+            "peak_live_wires",
+            "wires",
+            "xor"
+        ]
+    );
+    assert_eq!(v["and"], 31);
+    let o = veil(&[
+        "stats",
+        "tests/circuits/programs/mul32.mpc",
+        "--target",
+        "mixed",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    for key in ["add", "mul", "conversions"] {
+        assert!(v.get(key).is_some(), "arithmetic stats lack `{key}`: {v}");
+    }
+}
+
+#[test]
+fn compile_options_are_checked() {
+    let o = veil(&[
+        "compile",
+        "examples/millionaires.mpc",
+        "--emit",
+        "ir",
+        "--passes",
+        "no-such-pass",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no-such-pass"));
+    let o = veil(&[
+        "compile",
+        "examples/millionaires.mpc",
+        "--emit",
+        "ir",
+        "--target",
+        "arith",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("mixed"), "{}", stderr(&o));
+    let o = veil(&[
+        "compile",
+        "examples/millionaires.mpc",
+        "--emit",
+        "ir",
+        "-O0",
+        "--dump-after",
+        "all",
+        "--passes",
+        "dce",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains(";; IR after dce"), "{}", stderr(&o));
+}
+
+#[test]
+fn bristol_circuits_run_under_clear() {
+    let Some(dir) = shared_circuits() else { return };
+    let adder = dir.join("bristol-fashion/adder64.txt");
+    let o = veil(&[
+        "run",
+        adder.to_str().expect("utf-8"),
+        "--backend",
+        "clear",
+        "--input",
+        "0=5",
+        "--input",
+        "1=7",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "{\"p0\": {\"0\": 12}, \"p1\": {\"0\": 12}}\n");
+    let o = veil(&["stats", adder.to_str().expect("utf-8"), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(v["and"], 63);
+    // Every known-answer vector, through the command exactly as CLI.md specifies it.
+    let tool = dir.join("../tools/bristol-vectors");
+    let o = Command::new("python3")
+        .arg(&tool)
+        .args(["--veil", env!("CARGO_BIN_EXE_veil"), "--backend", "clear"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output();
+    match o {
+        Ok(o) => {
+            let out = stdout(&o);
+            assert!(o.status.success(), "{out}{}", stderr(&o));
+            assert!(out.contains(" passed, 0 failed"), "{out}");
+        }
+        Err(e) => eprintln!("skipping the vector script: python3 is not available ({e})"),
+    }
+}

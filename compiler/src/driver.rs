@@ -1,5 +1,6 @@
 //! Ties the phases together for the CLI and tests: load every module a
-//! program uses, parse, check, and run the reference interpreter.
+//! program uses, parse, check, run the reference interpreter, and compile to
+//! a circuit (lower, run the passes, lower to gates).
 //!
 //! The front end runs on a thread with a large stack: the phases recurse over
 //! the syntax tree, whose depth the parser bounds but a user's source decides.
@@ -9,9 +10,14 @@ use std::path::{Path, PathBuf};
 
 use veil_circuit::binding::{bind_inputs, GivenInput, InputError, InputSlot};
 use veil_circuit::value::Value;
+use veil_circuit::ValidCircuit;
 
 use crate::diagnostic::Diagnostic;
 use crate::interp::{self, RunError};
+use crate::ir;
+use crate::lower::from_ast::lower_program;
+use crate::lower::{to_arith, to_boolean, BoolOptions, LowerError, Optimize};
+use crate::passes::{run_pipeline, OptLevel, PassError, PassReport, Plan};
 use crate::sema::{self, codes, Module, ModuleId, Program};
 use crate::span::{FileId, SourceMap};
 use crate::stdlib;
@@ -246,4 +252,87 @@ pub enum InterpError {
 pub fn run_interp(program: &Program, given: &[GivenInput]) -> Result<Vec<Value>, InterpError> {
     let values = bind_inputs(&party_names(program), &input_slots(program), given)?;
     Ok(on_big_stack(|| interp::run(program, &values))?)
+}
+
+/// The kind of circuit to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Target {
+    /// AND/XOR/NOT gates (garbled circuits, GMW).
+    #[default]
+    Bool,
+    /// Additions and multiplications over Z_2^64 only.
+    Arith,
+    /// Arithmetic where it can, Boolean where it must, with conversion gates between them.
+    Mixed,
+}
+
+/// Everything that decides how a checked program becomes a circuit.
+#[derive(Debug, Clone)]
+pub struct CompileOptions {
+    pub target: Target,
+    pub plan: Plan,
+    pub optimize: Optimize,
+}
+
+impl Default for CompileOptions {
+    fn default() -> Self {
+        CompileOptions {
+            target: Target::Bool,
+            plan: Plan::default(),
+            optimize: Optimize::Size,
+        }
+    }
+}
+
+/// A compiled program: the IR after the passes, the circuit, and what each pass did.
+#[derive(Debug)]
+pub struct Compiled {
+    pub ir: ir::Module,
+    pub circuit: ValidCircuit,
+    pub reports: Vec<(String, PassReport)>,
+}
+
+/// Why compilation to a circuit failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    /// A problem in the program found while unrolling (rendered with its source).
+    #[error("{0}")]
+    Program(Box<Diagnostic>),
+    #[error(transparent)]
+    Pass(#[from] PassError),
+    #[error(transparent)]
+    Lower(#[from] LowerError),
+}
+
+/// Lowers a checked program, runs the pass plan and lowers to the target circuit;
+/// `dump` sees the IR after the passes the plan names.
+pub fn compile_program_with(
+    program: &Program,
+    opts: &CompileOptions,
+    dump: &mut dyn FnMut(&str, &ir::Module),
+) -> Result<Compiled, CompileError> {
+    let share = opts.plan.level != OptLevel::O0;
+    let mut module =
+        on_big_stack(|| lower_program(program, share)).map_err(CompileError::Program)?;
+    let reports = run_pipeline(&mut module, &opts.plan, dump)?;
+    let circuit = match opts.target {
+        Target::Bool => to_boolean(
+            &module,
+            &BoolOptions {
+                optimize: opts.optimize,
+            },
+        )?,
+        Target::Arith => to_arith(&module, false, 64)?,
+        Target::Mixed => to_arith(&module, true, 64)?,
+    };
+    Ok(Compiled {
+        ir: module,
+        circuit,
+        reports,
+    })
+}
+
+/// [`compile_program_with`] without dumps.
+pub fn compile_program(program: &Program, opts: &CompileOptions) -> Result<Compiled, CompileError> {
+    compile_program_with(program, opts, &mut |_, _| {})
 }
