@@ -11,10 +11,11 @@ use veil_circuit::binding::GivenInput;
 use veil_circuit::bristol::{self, BitOrder, BristolOptions};
 use veil_circuit::value::{Literal, Value};
 use veil_circuit::{vc, ValidCircuit};
-use veil_compiler::driver;
+use veil_compiler::driver::{self, CompileOptions, Target};
 use veil_compiler::ir;
 use veil_compiler::lower::from_ast::lower_program;
 use veil_compiler::lower::{to_arith, to_boolean, BoolOptions, Optimize};
+use veil_compiler::passes::{OptLevel, Plan};
 
 /// A scalar type of the generated programs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +36,9 @@ impl T {
 }
 
 const INT_TYPES: [T; 6] = [T::U(8), T::U(16), T::U(32), T::I(8), T::I(16), T::U(64)];
+
+/// An input of a generated program: party, name, scalar type, array length.
+type InputSpec = (String, String, T, Option<u32>);
 
 /// Generates a program as text from a stream of random choices.
 struct Gen<'a> {
@@ -205,7 +209,7 @@ impl Gen<'_> {
         format!("v{}", self.counter)
     }
 
-    fn program(&mut self) -> (String, Vec<(String, String, T, Option<u32>)>) {
+    fn program(&mut self) -> (String, Vec<InputSpec>) {
         let mut inputs = Vec::new();
         let mut params = Vec::new();
         for (i, party) in ["alice", "bob"].iter().enumerate() {
@@ -272,11 +276,9 @@ impl Gen<'_> {
                 }
             }
         }
-        let mut outputs = 0;
-        for (name, _) in self.vars.clone().iter().rev().take(4) {
+        for (k, (name, _)) in self.vars.clone().iter().rev().take(4).enumerate() {
             self.out
-                .push_str(&format!("    output o{outputs} = reveal({name});\n"));
-            outputs += 1;
+                .push_str(&format!("    output o{k} = reveal({name});\n"));
         }
         let last_array = self
             .arrays
@@ -423,6 +425,39 @@ fn check(rand: &[u32], values: &[u64]) -> Result<(), TestCaseError> {
         let mixed = to_arith(&module, true, 64).map_err(|e| fail(&e, &src))?;
         let got = veil_circuit::evaluate(&mixed, &values).map_err(|e| fail(&e, &src))?;
         prop_assert_eq!(&got, &expected, "mixed circuit differs on\n{}", src);
+    }
+    // The whole pipeline, with the IR passes, at every level and for every target.
+    for level in [OptLevel::O0, OptLevel::O1, OptLevel::O2] {
+        for target in [Target::Bool, Target::Mixed] {
+            let mut plan = Plan::level(level);
+            plan.verify_each = true;
+            let opts = CompileOptions {
+                target,
+                plan,
+                ..CompileOptions::default()
+            };
+            let compiled = driver::compile_program(&program, &opts).map_err(|e| fail(&e, &src))?;
+            prop_assert_eq!(
+                &ir::eval::evaluate(&compiled.ir, &values),
+                &expected,
+                "IR after {:?} differs on\n{}",
+                level,
+                src
+            );
+            let got =
+                veil_circuit::evaluate(&compiled.circuit, &values).map_err(|e| fail(&e, &src))?;
+            prop_assert_eq!(
+                &got,
+                &expected,
+                "{:?} circuit at {:?} differs on\n{}",
+                target,
+                level,
+                src
+            );
+            if target == Target::Bool {
+                check_round_trips(&compiled.circuit, &values, &expected, &src)?;
+            }
+        }
     }
     Ok(())
 }

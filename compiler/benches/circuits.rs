@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use veil_circuit::Stats;
-use veil_compiler::driver::{self, CompileOptions, Optimize, Target};
+use veil_compiler::driver::{self, CompileOptions};
+use veil_compiler::lower::Optimize;
 
 /// (program, target, best published, MP-SPDZ, Garble)
 const TABLE: &[(&str, &str, &str, &str, &str)] = &[
@@ -57,7 +58,6 @@ fn peak_rss_bytes() -> Option<u64> {
 }
 
 fn main() {
-    let _ = Target::Bool;
     println!(
         "| program | Veil AND | AND-depth | Veil must reach | best published | MP-SPDZ | Garble |"
     );
