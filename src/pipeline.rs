@@ -48,6 +48,9 @@ pub fn compile(
                 for (name, r) in &c.reports {
                     eprintln!("{name:>12}: {r}");
                 }
+                for (phase, time) in &c.phases {
+                    eprintln!("{phase:>16}: {:.3} s", time.as_secs_f64());
+                }
             }
             Ok(c)
         }

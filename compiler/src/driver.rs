@@ -7,6 +7,7 @@
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use veil_circuit::binding::{bind_inputs, GivenInput, InputError, InputSlot};
 use veil_circuit::value::Value;
@@ -290,6 +291,8 @@ pub struct Compiled {
     pub ir: ir::Module,
     pub circuit: ValidCircuit,
     pub reports: Vec<(String, PassReport)>,
+    /// Wall time of each phase, for `--report`.
+    pub phases: Vec<(&'static str, Duration)>,
 }
 
 /// Why compilation to a circuit failed.
@@ -312,9 +315,12 @@ pub fn compile_program_with(
     dump: &mut dyn FnMut(&str, &ir::Module),
 ) -> Result<Compiled, CompileError> {
     let share = opts.plan.level != OptLevel::O0;
+    let start = Instant::now();
     let mut module =
         on_big_stack(|| lower_program(program, share)).map_err(CompileError::Program)?;
+    let lowered = Instant::now();
     let reports = run_pipeline(&mut module, &opts.plan, dump)?;
+    let optimised = Instant::now();
     let circuit = match opts.target {
         Target::Bool => to_boolean(
             &module,
@@ -325,10 +331,16 @@ pub fn compile_program_with(
         Target::Arith => to_arith(&module, false, 64)?,
         Target::Mixed => to_arith(&module, true, 64)?,
     };
+    let done = Instant::now();
     Ok(Compiled {
         ir: module,
         circuit,
         reports,
+        phases: vec![
+            ("lower to IR", lowered - start),
+            ("IR passes", optimised - lowered),
+            ("lower to circuit", done - optimised),
+        ],
     })
 }
 

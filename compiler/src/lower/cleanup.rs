@@ -505,16 +505,20 @@ impl Emitter<'_> {
     }
 }
 
+/// Above this many nodes only the two cheapest schedules are tried.
+const LARGE_NET: usize = 1 << 20;
+
 /// Runs dead-gate removal and scheduling on `net` and builds the circuit
 /// described by `plan`.
 pub fn emit(net: &Net, plan: &Plan) -> Result<ValidCircuit, ValidationErrors> {
     let live = live_nodes(net, plan);
-    let candidates = [
-        creation_order(net, &live),
-        dfs_order(net, plan, false),
-        dfs_order(net, plan, true),
-        greedy_order(net, plan, &live),
-    ];
+    let mut candidates = vec![creation_order(net, &live), dfs_order(net, plan, false)];
+    // The other two schedules cost more time than they save wires on large
+    // circuits, where compile speed matters more (millions of gates).
+    if net.nodes().len() <= LARGE_NET {
+        candidates.push(dfs_order(net, plan, true));
+        candidates.push(greedy_order(net, plan, &live));
+    }
     let mut best = 0;
     let mut best_peak = usize::MAX;
     for (i, order) in candidates.iter().enumerate() {
