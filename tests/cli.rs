@@ -389,3 +389,21 @@ fn bristol_circuits_run_under_clear() {
         Err(e) => eprintln!("skipping the vector script: python3 is not available ({e})"),
     }
 }
+
+/// Programs that check but cannot be unrolled into a circuit: `veil check`
+/// accepts them, `veil compile` explains why not, with the code and exit 1.
+#[test]
+fn compile_failures_are_explained() {
+    for (file, code) in [
+        ("tests/compile_fail/e0061_recursion_on_input.mpc", "E0061"),
+        ("tests/compile_fail/e0062_return_under_input.mpc", "E0062"),
+    ] {
+        assert!(
+            veil(&["check", file]).status.success(),
+            "{file} should check"
+        );
+        let o = veil(&["compile", file, "--emit", "stats"]);
+        assert_eq!(o.status.code(), Some(1), "{file}: {}", stderr(&o));
+        assert!(stderr(&o).contains(code), "{file}: {}", stderr(&o));
+    }
+}

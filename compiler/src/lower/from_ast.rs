@@ -31,6 +31,10 @@ use crate::syntax::ast::{BinOp, Block, Expr, ExprKind, Pattern, StmtKind, UnOp};
 
 /// Diagnostic code: recursion that does not stop while unrolling.
 pub const RECURSION_TOO_DEEP: &str = "E0061";
+/// How many calls unrolling may inline in all (a recursion that branches on
+/// a run-time value would otherwise take exponential time to reach the depth limit).
+const MAX_INLINED_CALLS: u64 = 10_000_000;
+
 /// Diagnostic code: `return` under a condition known only at run time.
 pub const RETURN_UNDER_RUNTIME_CONDITION: &str = "E0062";
 
@@ -82,6 +86,7 @@ pub fn lower_program(program: &Program, share: bool) -> Result<ir::Module, Box<D
         program,
         b: Builder::new(parties, share),
         depth: 0,
+        calls: 0,
         outputs: vec![None; program.outputs.len()],
     };
     let mut args = Vec::new();
@@ -153,6 +158,8 @@ struct Lowerer<'p> {
     program: &'p Program,
     b: Builder,
     depth: usize,
+    /// Calls inlined so far (bounds the work of recursion that branches).
+    calls: u64,
     outputs: Vec<Option<Sym>>,
 }
 
@@ -233,6 +240,18 @@ impl<'p> Lowerer<'p> {
     fn call(&mut self, id: InstanceId, args: Vec<Sym>, at: Span) -> Lowered {
         let inst = self.program.instance(id);
         let decl = self.program.fn_decl(inst.func);
+        self.calls += 1;
+        if self.calls > MAX_INLINED_CALLS {
+            return Err(fail(
+                Diagnostic::error(
+                    RECURSION_TOO_DEEP,
+                    format!("unrolling makes more than {MAX_INLINED_CALLS} calls (the last to `{}`)", decl.name.name),
+                    at,
+                )
+                .label("the circuit would be too large to build")
+                .with_help("a recursion that branches on a secret or on a public input unrolls every path; make its condition a compile-time value"),
+            ));
+        }
         if self.depth >= MAX_CALL_DEPTH {
             return Err(fail(
                 Diagnostic::error(
