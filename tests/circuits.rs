@@ -1,6 +1,7 @@
 //! Gate-count and depth expectations: each row of `tests/circuits/costs.toml`
 //! names a small two-party program built directly as IR (32-bit operands
-//! from alice and bob unless stated), the lowering options, and the exact
+//! from alice and bob unless stated) or, for the `.mpc` programs of
+//! `tests/circuits/programs/`, through the driver at -O2, the lowering options, and the exact
 //! AND count and AND-depth it must reach, plus the published target it must
 //! stay within. A cost regression (or an improvement not yet recorded)
 //! fails the test; the table of what was reached is printed either way
@@ -10,6 +11,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 use veil_circuit::{evaluate, Stats, ValidCircuit, Value, ValueType};
+use veil_compiler::driver::{check_file, compile_program, CompileOptions};
 use veil_compiler::ir::builder::Builder;
 use veil_compiler::ir::{BinOp, InputDecl, Module, Op, OutputDecl, ValueId};
 use veil_compiler::lower::{to_arith, to_boolean, BoolOptions, Optimize};
@@ -166,8 +168,22 @@ fn program(name: &str) -> Module {
             output(&mut b, "r", r, false);
             b.finish()
         }
+        "hamming160" => mpc_program("hamming160"),
         other => panic!("unknown program `{other}` in tests/circuits/costs.toml"),
     }
+}
+
+/// The IR of `tests/circuits/programs/NAME.mpc` after the default (-O2)
+/// passes, as the driver leaves it for lowering.
+fn mpc_program(name: &str) -> Module {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/circuits/programs")
+        .join(format!("{name}.mpc"));
+    let checked = check_file(&path).expect("the program file reads");
+    let program = checked.program.expect("the program checks");
+    compile_program(&program, &CompileOptions::default())
+        .expect("the program compiles")
+        .ir
 }
 
 fn lower(m: &Module, optimize: &str) -> ValidCircuit {
@@ -267,6 +283,38 @@ fn table_programs_compute_the_reference_results() {
                 let got = evaluate(&c, &inputs).expect("evaluates");
                 assert_eq!(got, want, "{name} ({optimize}) on {x:#x}, {y:#x}");
             }
+        }
+    }
+    // hamming160 (a tree of narrow additions flattened into one column
+    // compression) on random and extreme bit vectors.
+    let m = program("hamming160");
+    for optimize in ["size", "depth"] {
+        let c = lower(&m, optimize);
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for run in 0..8 {
+            let inputs: Vec<Value> = m
+                .inputs
+                .iter()
+                .map(|_| {
+                    Value::Array(
+                        (0..160)
+                            .map(|_| {
+                                state ^= state << 13;
+                                state ^= state >> 7;
+                                state ^= state << 17;
+                                Value::Bool(match run {
+                                    0 => false,
+                                    1 => true,
+                                    _ => state & 1 == 1,
+                                })
+                            })
+                            .collect(),
+                    )
+                })
+                .collect();
+            let want = veil_compiler::ir::eval::evaluate(&m, &inputs);
+            let got = evaluate(&c, &inputs).expect("evaluates");
+            assert_eq!(got, want, "hamming160 ({optimize}), run {run}");
         }
     }
     // The pure arithmetic target multiplies with one gate.

@@ -74,16 +74,20 @@ fn columns<G: Gates>(
     add_columns(g, cols, opt)
 }
 
-/// Adds `rows` (each up to `width` bits, least significant first) mod 2^width.
-pub fn sum_rows<G: Gates>(
+/// Adds `rows` (each of any width, least significant first) mod 2^width by
+/// carry-save column compression: Dadda's full and half adders bring the
+/// columns down to two rows, then one final adder. A row of one bit costs
+/// about one full adder (one AND), where adding it with its own adder would
+/// cost a carry chain.
+pub fn sum_rows<G: Gates, R: AsRef<[G::Bit]>>(
     g: &mut G,
-    rows: &[Vec<G::Bit>],
+    rows: &[R],
     width: usize,
     opt: Optimize,
 ) -> Vec<G::Bit> {
     let mut cols: Vec<Vec<G::Bit>> = vec![Vec::new(); width];
     for row in rows {
-        for (c, &bit) in row.iter().enumerate().take(width) {
+        for (c, &bit) in row.as_ref().iter().enumerate().take(width) {
             cols[c].push(bit);
         }
     }

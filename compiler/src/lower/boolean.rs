@@ -7,6 +7,10 @@
 //! - `add`/`sub`/`neg`: ripple-carry (size) or Sklansky (depth); an operand
 //!   with known bits makes its carries known where they are, which the
 //!   netlist folds;
+//! - a tree of `add`s (through `zext`s and `trunc`s that provably keep the
+//!   sum exact, see `AddTrees`): all the leaves' bits in columns, reduced
+//!   by carry-save full and half adders to two rows, then one final adder
+//!   ([`mul::sum_rows`]);
 //! - `mul`: by a constant, signed-digit shift-and-add; otherwise Dadda
 //!   column reduction (and Karatsuba for wide operands in size mode);
 //! - `udiv`/`urem` (and the signed pair) on the same operands share one
@@ -37,11 +41,23 @@ pub fn to_boolean(m: &Module, opts: &BoolOptions) -> Result<ValidCircuit, LowerE
     check_module(m)?;
     let mut net = Net::new(64);
     let mut words = WordLowering::new(opts.optimize);
+    let trees = AddTrees::plan(m);
     let mut bits: Vec<Vec<Lit>> = Vec::with_capacity(m.insts.len());
-    for inst in &m.insts {
+    for (i, inst) in m.insts.iter().enumerate() {
         let value = match inst.op {
             Op::Input { group, bit } => {
                 (0..inst.width).map(|i| net.input(group, bit + i)).collect()
+            }
+            // Computed as part of the tree that absorbed it; nothing else
+            // reads it.
+            _ if trees.absorbed[i] => Vec::new(),
+            _ if trees.is_root(i) => {
+                let rows: Vec<&[Lit]> = trees
+                    .leaves(i)
+                    .iter()
+                    .map(|v| bits[v.index()].as_slice())
+                    .collect();
+                mul::sum_rows(&mut net, &rows, inst.width as usize, opts.optimize)
             }
             op => words.lower(&mut net, &op, inst.width, |v| &bits[v.index()]),
         };
@@ -78,6 +94,174 @@ pub fn to_boolean(m: &Module, opts: &BoolOptions) -> Result<ValidCircuit, LowerE
             .collect(),
     };
     cleanup::emit(&net, &plan).map_err(LowerError::Circuit)
+}
+
+/// Multi-operand additions, found before bit-blasting so that they become
+/// one carry-save compression instead of a tree of carry-propagating
+/// adders: summing `n` one-bit values through a balanced tree of narrow
+/// adders costs a carry chain per adder (hamming160: 310 ANDs), while
+/// compressing all the bits in columns costs about one full adder per bit
+/// (one AND each).
+///
+/// A root is an `add` not absorbed into a larger tree. From its operands,
+/// the tree descends through values used only once (a value used elsewhere
+/// is computed anyway, so flattening it would pay for it twice; it is a
+/// leaf) that are:
+/// - an `add` at the root's width or wider (it is the sum of its operands
+///   mod 2^root-width, which is all the root keeps), or a narrower `add`
+///   that provably does not wrap at its own width;
+/// - a `zext` (the same integer);
+/// - a `trunc` to the root's width or wider, or a narrower one that
+///   provably drops only zero bits.
+///
+/// "Provably" uses an upper bound on each value's integer (see
+/// [`AddTrees::plan`]). So every descended value is congruent to the sum of
+/// its tree's leaves mod 2^root-width, and the root's result, the leaves
+/// summed in columns with carries past the top column dropped, is the IR's.
+/// A tree is only kept when it absorbs at least one `add`: a lone `add` (of
+/// two leaves) keeps its dedicated adder.
+#[derive(Debug)]
+pub(super) struct AddTrees {
+    /// Whether each value is computed inside another value's tree.
+    absorbed: Vec<bool>,
+    /// Per value, the range of `leaves` holding its tree's leaves (empty if
+    /// it is not a root).
+    ranges: Vec<(u32, u32)>,
+    /// Every root's leaves, one root after another.
+    leaves: Vec<ValueId>,
+}
+
+impl AddTrees {
+    /// Finds the trees of `m` (see the type's documentation). The bound on
+    /// each value's integer is computed forwards: an input's is its all-ones
+    /// value, a constant's itself, a sum's the sum of its operands' bounds
+    /// when that fits the width (the sum then cannot wrap), a `zext`'s its
+    /// operand's, a `trunc`'s the smaller of its operand's and its all-ones
+    /// value, a bitwise AND's the smaller operand bound, and anything else
+    /// all ones. Roots are then found last to first, so each tree is taken
+    /// whole from its outermost `add`.
+    pub(super) fn plan(m: &Module) -> AddTrees {
+        let n = m.insts.len();
+        // Identical instructions are one value to the netlist (it shares
+        // identical gates), so they are one value here too: each maps to
+        // the first of its kind, and uses are counted on those. Otherwise
+        // two copies of one sum, each used once, would be flattened into a
+        // tree twice and lose the sharing.
+        let mut first: HashMap<(Op, u32), ValueId> = HashMap::with_capacity(n);
+        let mut canon: Vec<ValueId> = Vec::with_capacity(n);
+        let mut ops: Vec<Op> = Vec::with_capacity(n);
+        let mut uses = vec![0u32; n];
+        for (i, inst) in m.insts.iter().enumerate() {
+            let op = inst.op.map_operands(|v| canon[v.index()]);
+            for v in op.operands() {
+                uses[v.index()] += 1;
+            }
+            canon.push(*first.entry((op, inst.width)).or_insert(ValueId(i as u32)));
+            ops.push(op);
+        }
+        for o in &m.outputs {
+            for v in &o.values {
+                uses[canon[v.index()].index()] += 1;
+            }
+        }
+        let all_ones = |w: u32| {
+            if w >= 128 {
+                u128::MAX
+            } else {
+                (1u128 << w) - 1
+            }
+        };
+        let mut bound: Vec<u128> = Vec::with_capacity(n);
+        let mut no_wrap = vec![false; n];
+        for (i, inst) in m.insts.iter().enumerate() {
+            let top = all_ones(inst.width);
+            let b = match inst.op {
+                Op::Const(c) => c & top,
+                Op::Binary(BinOp::Add, x, y) => {
+                    match bound[x.index()].checked_add(bound[y.index()]) {
+                        Some(s) if s <= top => {
+                            no_wrap[i] = true;
+                            s
+                        }
+                        _ => top,
+                    }
+                }
+                Op::Binary(BinOp::And, x, y) => bound[x.index()].min(bound[y.index()]),
+                Op::Zext(x) => bound[x.index()],
+                Op::Trunc(x) => bound[x.index()].min(top),
+                _ => top,
+            };
+            bound.push(b);
+        }
+        let mut trees = AddTrees {
+            absorbed: vec![false; n],
+            ranges: vec![(0, 0); n],
+            leaves: Vec::new(),
+        };
+        let mut stack = Vec::new();
+        let mut inner = Vec::new();
+        for i in (0..n).rev() {
+            let Op::Binary(BinOp::Add, x, y) = ops[i] else {
+                continue;
+            };
+            if trees.absorbed[i] {
+                continue;
+            }
+            let k = m.insts[i].width;
+            let start = trees.leaves.len();
+            let mut adds = 0usize;
+            inner.clear();
+            stack.clear();
+            stack.extend([y, x]);
+            while let Some(v) = stack.pop() {
+                let vi = v.index();
+                let width = m.insts[vi].width;
+                let descend = uses[vi] == 1
+                    && match ops[vi] {
+                        Op::Binary(BinOp::Add, a, b) if k <= width || no_wrap[vi] => {
+                            adds += 1;
+                            stack.extend([b, a]);
+                            true
+                        }
+                        Op::Zext(a) => {
+                            stack.push(a);
+                            true
+                        }
+                        Op::Trunc(a) if k <= width || bound[a.index()] <= all_ones(width) => {
+                            stack.push(a);
+                            true
+                        }
+                        _ => false,
+                    };
+                if descend {
+                    inner.push(vi);
+                } else {
+                    trees.leaves.push(v);
+                }
+            }
+            if adds == 0 {
+                trees.leaves.truncate(start);
+                continue;
+            }
+            for &vi in &inner {
+                trees.absorbed[vi] = true;
+            }
+            trees.ranges[i] = (start as u32, trees.leaves.len() as u32);
+        }
+        trees
+    }
+
+    /// Whether value `i` is the root of a tree.
+    pub(super) fn is_root(&self, i: usize) -> bool {
+        let (start, end) = self.ranges[i];
+        end > start
+    }
+
+    /// The leaves of root `i`'s tree.
+    pub(super) fn leaves(&self, i: usize) -> &[ValueId] {
+        let (start, end) = self.ranges[i];
+        &self.leaves[start as usize..end as usize]
+    }
 }
 
 /// The value of a word whose bits are all known constants.

@@ -664,3 +664,131 @@ fn scheduling_keeps_few_wires_live() {
     let s = Stats::of(&c);
     assert!(s.peak_live_wires < 250, "{}", s.peak_live_wires);
 }
+
+/// Multi-operand additions, which [`to_boolean`] flattens into one column
+/// compression: random sums of many narrow operands of mixed widths, joined
+/// by `zext`s that make an inner sum flattenable (room for its carry) or not
+/// (it wraps at its own width), `trunc`s, constants and reused values, must
+/// compute what the reference computes, and most of them must be flattened.
+#[test]
+fn multi_operand_additions_match_the_reference() {
+    let mut rng = Rng(0x00c0_ffee);
+    let mut flattened = 0;
+    for case in 0..60u64 {
+        let mut b = Builder::new(vec!["alice".into(), "bob".into()], false);
+        let mut pool = Vec::new();
+        for j in 0..3 + rng.next_u64() % 24 {
+            let w = [1, 1, 1, 2, 3, 5, 8][(rng.next_u64() % 7) as usize];
+            let g = b.add_input(InputDecl {
+                party: (j % 2) as usize,
+                name: format!("x{j}"),
+                ty: if w == 1 {
+                    ValueType::Bool
+                } else {
+                    ValueType::Int {
+                        signed: false,
+                        bits: w,
+                    }
+                },
+                public: false,
+            });
+            pool.push(b.push(Op::Input { group: g, bit: 0 }, w));
+        }
+        while pool.len() > 1 {
+            let x = pool.swap_remove((rng.next_u64() % pool.len() as u64) as usize);
+            let y = pool.swap_remove((rng.next_u64() % pool.len() as u64) as usize);
+            // Room for the carry (flattenable), none (may wrap), or more.
+            let w = b.width(x).max(b.width(y)) + [0, 1, 1, 2][(rng.next_u64() % 4) as usize];
+            let widen = |b: &mut Builder, v: ValueId| {
+                if b.width(v) < w {
+                    b.push(Op::Zext(v), w)
+                } else {
+                    v
+                }
+            };
+            let (x, y) = (widen(&mut b, x), widen(&mut b, y));
+            let mut s = b.push(Op::Binary(BinOp::Add, x, y), w);
+            match rng.next_u64() % 8 {
+                0 => {
+                    let k = b.konst(u128::from(rng.next_u64()), w);
+                    s = b.push(Op::Binary(BinOp::Add, s, k), w);
+                }
+                1 if w > 1 => s = b.push(Op::Trunc(s), w - 1),
+                // Used again: a leaf of every tree that reaches it.
+                2 => pool.push(x),
+                3 => out(&mut b, s),
+                _ => {}
+            }
+            pool.push(s);
+        }
+        let root = pool[0];
+        let w = b.width(root);
+        let wide = b.push(Op::Zext(root), w + 3);
+        let k = b.konst(u128::from(case), w + 3);
+        let r = b.push(Op::Binary(BinOp::Add, wide, k), w + 3);
+        out(&mut b, r);
+        let m = b.finish();
+        let trees = boolean::AddTrees::plan(&m);
+        if (0..m.insts.len()).any(|i| trees.is_root(i) && trees.leaves(i).len() > 2) {
+            flattened += 1;
+        }
+        for optimize in [Optimize::Size, Optimize::Depth] {
+            let c = to_boolean(&m, &BoolOptions { optimize }).expect("lowers");
+            agree(&m, &c, case, 24).unwrap_or_else(|e| panic!("case {case} ({optimize:?}): {e}"));
+        }
+    }
+    assert!(
+        flattened >= 40,
+        "only {flattened} of 60 sums were flattened"
+    );
+}
+
+/// A balanced tree of narrow sums of one-bit values is flattened into one
+/// compression of all the bits, and a duplicated sum (identical instructions, which the
+/// netlist shares) is not flattened twice.
+#[test]
+fn sums_of_bits_are_compressed_and_shared_sums_are_not_flattened() {
+    let mut b = Builder::new(vec!["alice".into(), "bob".into()], false);
+    let g = b.add_input(InputDecl {
+        party: 0,
+        name: "x".into(),
+        ty: ValueType::Array {
+            elem: Box::new(ValueType::Bool),
+            len: 16,
+        },
+        public: false,
+    });
+    let mut level: Vec<ValueId> = (0..16)
+        .map(|i| b.push(Op::Input { group: g, bit: i }, 1))
+        .collect();
+    while level.len() > 1 {
+        level = level
+            .chunks(2)
+            .map(|p| {
+                let w = b.width(p[0]) + 1;
+                let x = b.push(Op::Zext(p[0]), w);
+                let y = b.push(Op::Zext(p[1]), w);
+                b.push(Op::Binary(BinOp::Add, x, y), w)
+            })
+            .collect();
+    }
+    out(&mut b, level[0]);
+    let m = b.finish();
+    let trees = boolean::AddTrees::plan(&m);
+    let root = level[0].index();
+    assert!(trees.is_root(root));
+    assert_eq!(trees.leaves(root).len(), 16);
+    let c = to_boolean(&m, &BoolOptions::default()).expect("lowers");
+    // 16 bits into 5: Dadda's full and half adders, then a short final
+    // adder, 18 ANDs (a full adder removes one bit, so at least 11).
+    assert!(Stats::of(&c).and <= 18, "{} ANDs", Stats::of(&c).and);
+    agree(&m, &c, 7, 32).unwrap();
+
+    let (mut b, x, y) = pair(false);
+    let s1 = b.push(Op::Binary(BinOp::Add, x, y), 32);
+    let s2 = b.push(Op::Binary(BinOp::Add, x, y), 32);
+    let t = b.push(Op::Binary(BinOp::Add, s1, s2), 32);
+    out(&mut b, t);
+    let m = b.finish();
+    assert!(!boolean::AddTrees::plan(&m).is_root(t.index()));
+}
