@@ -25,6 +25,8 @@ pub mod eval;
 pub mod gate;
 /// Statistics: gate counts, AND-depth, peak live wires, bits per party.
 pub mod stats;
+/// The token-level syntax shared by the text forms of circuits and of the compiler's IR.
+pub mod syntax;
 /// The readable, lossless text encoding (`w5 = and w1 w3`).
 pub mod text;
 /// The validator, which checks every invariant and reports all problems at once.

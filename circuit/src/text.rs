@@ -48,8 +48,8 @@ use thiserror::Error;
 
 use crate::circuit::{Circuit, Domain, InputGroup, OutputGroup, Visibility, WireInfo};
 use crate::gate::{Gate, GateKind};
-use crate::validate::{MAX_GROUP_WIRES, MAX_TYPE_DEPTH};
-use crate::value::ValueType;
+use crate::syntax::{lex, write_name, write_type, Line, Tok};
+use crate::validate::MAX_GROUP_WIRES;
 use crate::wire::{Wire, WireList, WireRange};
 
 /// The text encoding version this build writes and reads.
@@ -86,67 +86,6 @@ pub enum TextErrorKind {
 
 // ---------------------------------------------------------------- printing
 
-fn is_bare(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-fn write_name(out: &mut impl fmt::Write, name: &str) -> fmt::Result {
-    if is_bare(name) {
-        return out.write_str(name);
-    }
-    out.write_char('"')?;
-    for c in name.chars() {
-        match c {
-            '"' => out.write_str("\\\"")?,
-            '\\' => out.write_str("\\\\")?,
-            '\n' => out.write_str("\\n")?,
-            '\t' => out.write_str("\\t")?,
-            '\r' => out.write_str("\\r")?,
-            c if c.is_control() => write!(out, "\\u{{{:x}}}", c as u32)?,
-            c => out.write_char(c)?,
-        }
-    }
-    out.write_char('"')
-}
-
-fn write_type(out: &mut impl fmt::Write, ty: &ValueType) -> fmt::Result {
-    match ty {
-        ValueType::Bool => out.write_str("bool"),
-        ValueType::Int { signed, bits } => write!(out, "{}{bits}", if *signed { 'i' } else { 'u' }),
-        ValueType::Array { elem, len } => {
-            out.write_char('[')?;
-            write_type(out, elem)?;
-            write!(out, "; {len}]")
-        }
-        ValueType::Tuple(items) => {
-            out.write_char('(')?;
-            for (i, t) in items.iter().enumerate() {
-                if i > 0 {
-                    out.write_str(", ")?;
-                }
-                write_type(out, t)?;
-            }
-            if items.len() == 1 {
-                out.write_char(',')?;
-            }
-            out.write_char(')')
-        }
-        ValueType::Struct { name, fields } => {
-            out.write_str("struct ")?;
-            write_name(out, name)?;
-            out.write_str(" {")?;
-            for (i, (n, t)) in fields.iter().enumerate() {
-                out.write_str(if i > 0 { ", " } else { " " })?;
-                write_name(out, n)?;
-                out.write_str(": ")?;
-                write_type(out, t)?;
-            }
-            out.write_str(if fields.is_empty() { "}" } else { " }" })
-        }
-    }
-}
-
-/// Runs of consecutive wires whose marks satisfy `pred`.
 fn mark_runs(c: &Circuit, pred: impl Fn(&WireInfo) -> bool) -> WireList {
     let mut list = WireList::new();
     for (i, info) in c.wires.iter().enumerate() {
@@ -239,196 +178,14 @@ pub fn to_text(c: &Circuit) -> String {
 
 // ---------------------------------------------------------------- lexing
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Tok {
-    Word(String),
-    Str(String),
-    Punct(char),
-    /// `..=`
-    RangeIncl,
-    /// `..`
-    RangeExcl,
+/// The wire syntax of the circuit text form, on top of the shared tokens.
+trait WireSyntax {
+    fn wire(&mut self) -> Result<Wire, String>;
+    fn range(&mut self) -> Result<WireRange, String>;
+    fn wire_list(&mut self) -> Result<WireList, String>;
 }
 
-impl fmt::Display for Tok {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Tok::Word(w) => write!(f, "`{w}`"),
-            Tok::Str(s) => write!(f, "{s:?}"),
-            Tok::Punct(c) => write!(f, "`{c}`"),
-            Tok::RangeIncl => f.write_str("`..=`"),
-            Tok::RangeExcl => f.write_str("`..`"),
-        }
-    }
-}
-
-fn lex(line: &str) -> Result<Vec<Tok>, String> {
-    let mut toks = Vec::new();
-    let mut chars = line.char_indices().peekable();
-    while let Some(&(i, c)) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-        } else if c.is_ascii_alphanumeric() || c == '_' {
-            let mut end = i;
-            while let Some(&(j, d)) = chars.peek() {
-                if d.is_ascii_alphanumeric() || d == '_' {
-                    end = j + d.len_utf8();
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            toks.push(Tok::Word(line[i..end].to_string()));
-        } else if c == '"' {
-            chars.next();
-            let mut s = String::new();
-            loop {
-                match chars.next() {
-                    None => return Err("unterminated string".into()),
-                    Some((_, '"')) => break,
-                    Some((_, '\\')) => match chars.next() {
-                        Some((_, '"')) => s.push('"'),
-                        Some((_, '\\')) => s.push('\\'),
-                        Some((_, 'n')) => s.push('\n'),
-                        Some((_, 't')) => s.push('\t'),
-                        Some((_, 'r')) => s.push('\r'),
-                        Some((_, 'u')) => {
-                            if chars.next().map(|(_, c)| c) != Some('{') {
-                                return Err("expected `{` after `\\u`".into());
-                            }
-                            let mut hex = String::new();
-                            loop {
-                                match chars.next() {
-                                    Some((_, '}')) => break,
-                                    Some((_, h)) if h.is_ascii_hexdigit() && hex.len() < 6 => {
-                                        hex.push(h)
-                                    }
-                                    _ => return Err("bad `\\u{…}` escape".into()),
-                                }
-                            }
-                            let ch = u32::from_str_radix(&hex, 16)
-                                .ok()
-                                .and_then(char::from_u32)
-                                .ok_or("bad `\\u{…}` escape")?;
-                            s.push(ch);
-                        }
-                        _ => return Err("unknown escape in string".into()),
-                    },
-                    Some((_, ch)) => s.push(ch),
-                }
-            }
-            toks.push(Tok::Str(s));
-        } else if c == '.' {
-            chars.next();
-            if chars.next().map(|(_, c)| c) != Some('.') {
-                return Err("expected `..` or `..=`".into());
-            }
-            if chars.peek().map(|&(_, c)| c) == Some('=') {
-                chars.next();
-                toks.push(Tok::RangeIncl);
-            } else {
-                toks.push(Tok::RangeExcl);
-            }
-        } else if ":=[];(),{}#".contains(c) {
-            chars.next();
-            toks.push(Tok::Punct(c));
-        } else {
-            return Err(format!("unexpected character `{c}`"));
-        }
-    }
-    Ok(toks)
-}
-
-// ---------------------------------------------------------------- parsing
-
-struct Line {
-    toks: Vec<Tok>,
-    pos: usize,
-}
-
-impl Line {
-    fn peek(&self) -> Option<&Tok> {
-        self.toks.get(self.pos)
-    }
-
-    fn next(&mut self) -> Option<Tok> {
-        let t = self.toks.get(self.pos).cloned();
-        self.pos += 1;
-        t
-    }
-
-    fn at_end(&self) -> bool {
-        self.pos >= self.toks.len()
-    }
-
-    fn describe_next(&self) -> String {
-        self.peek()
-            .map_or_else(|| "the end of the line".to_string(), Tok::to_string)
-    }
-
-    fn expect(&mut self, c: char) -> Result<(), String> {
-        if self.peek() == Some(&Tok::Punct(c)) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            Err(format!("expected `{c}`, found {}", self.describe_next()))
-        }
-    }
-
-    fn word(&mut self, what: &str) -> Result<String, String> {
-        match self.peek() {
-            Some(Tok::Word(w)) => {
-                let w = w.clone();
-                self.pos += 1;
-                Ok(w)
-            }
-            _ => Err(format!("expected {what}, found {}", self.describe_next())),
-        }
-    }
-
-    fn keyword(&mut self, kw: &str) -> Result<(), String> {
-        match self.peek() {
-            Some(Tok::Word(w)) if w == kw => {
-                self.pos += 1;
-                Ok(())
-            }
-            _ => Err(format!("expected `{kw}`, found {}", self.describe_next())),
-        }
-    }
-
-    fn name(&mut self, what: &str) -> Result<String, String> {
-        match self.peek() {
-            Some(Tok::Word(w)) => {
-                let w = w.clone();
-                self.pos += 1;
-                Ok(w)
-            }
-            Some(Tok::Str(s)) => {
-                let s = s.clone();
-                self.pos += 1;
-                Ok(s)
-            }
-            _ => Err(format!("expected {what}, found {}", self.describe_next())),
-        }
-    }
-
-    fn number(&mut self, what: &str) -> Result<u64, String> {
-        let w = self.word(what)?;
-        w.parse::<u64>()
-            .map_err(|_| format!("expected {what}, found `{w}`"))
-    }
-
-    fn end(&self) -> Result<(), String> {
-        if self.at_end() {
-            Ok(())
-        } else {
-            Err(format!(
-                "unexpected {} at the end of the line",
-                self.describe_next()
-            ))
-        }
-    }
-
+impl WireSyntax for Line {
     fn wire(&mut self) -> Result<Wire, String> {
         let w = self.word("a wire (`w12`)")?;
         let id = wire_id(&w).ok_or_else(|| format!("expected a wire (`w12`), found `{w}`"))?;
@@ -445,7 +202,7 @@ impl Line {
             Some(Tok::RangeExcl) => false,
             _ => return Ok(WireRange::new(start, 1)),
         };
-        self.pos += 1;
+        self.advance();
         let w = self.word("the end of a wire range")?;
         let end = wire_id(&w).ok_or_else(|| format!("expected a wire (`w12`), found `{w}`"))?;
         let end = if inclusive {
@@ -466,66 +223,6 @@ impl Line {
             list.push_range(self.range()?);
         }
         Ok(list)
-    }
-
-    fn ty(&mut self, depth: usize) -> Result<ValueType, String> {
-        if depth >= MAX_TYPE_DEPTH {
-            return Err(format!("types nest more than {MAX_TYPE_DEPTH} deep"));
-        }
-        match self.next() {
-            Some(Tok::Word(w)) if w == "bool" => Ok(ValueType::Bool),
-            Some(Tok::Word(w)) if w == "struct" => {
-                let name = self.name("a struct name")?;
-                self.expect('{')?;
-                let mut fields = Vec::new();
-                while self.peek() != Some(&Tok::Punct('}')) {
-                    let f = self.name("a field name")?;
-                    self.expect(':')?;
-                    fields.push((f, self.ty(depth + 1)?));
-                    if self.peek() == Some(&Tok::Punct(',')) {
-                        self.pos += 1;
-                    } else {
-                        break;
-                    }
-                }
-                self.expect('}')?;
-                Ok(ValueType::Struct { name, fields })
-            }
-            Some(Tok::Word(w)) if w.starts_with(['u', 'i']) => {
-                let bits = w[1..]
-                    .parse::<u32>()
-                    .map_err(|_| format!("unknown type `{w}`"))?;
-                Ok(ValueType::Int {
-                    signed: w.starts_with('i'),
-                    bits,
-                })
-            }
-            Some(Tok::Punct('[')) => {
-                let elem = self.ty(depth + 1)?;
-                self.expect(';')?;
-                let len = self.number("an array length")?;
-                self.expect(']')?;
-                Ok(ValueType::Array {
-                    elem: Box::new(elem),
-                    len,
-                })
-            }
-            Some(Tok::Punct('(')) => {
-                let mut items = Vec::new();
-                while self.peek() != Some(&Tok::Punct(')')) {
-                    items.push(self.ty(depth + 1)?);
-                    if self.peek() == Some(&Tok::Punct(',')) {
-                        self.pos += 1;
-                    } else {
-                        break;
-                    }
-                }
-                self.expect(')')?;
-                Ok(ValueType::Tuple(items))
-            }
-            Some(t) => Err(format!("expected a type, found {t}")),
-            None => Err("expected a type, found the end of the line".into()),
-        }
     }
 }
 
@@ -565,9 +262,9 @@ struct Parser {
 impl Parser {
     fn party_ref(&self, line: &mut Line) -> Result<u32, TextErrorKind> {
         if line.peek() == Some(&Tok::Punct('#')) {
-            line.pos += 1;
+            line.advance();
             let n = line
-                .number("a party index")
+                .number::<u64>("a party index")
                 .map_err(TextErrorKind::Syntax)?;
             return u32::try_from(n)
                 .map_err(|_| TextErrorKind::Syntax(format!("party index {n} does not fit u32")));
@@ -624,10 +321,10 @@ impl Parser {
             self.gates.push(gate);
             return Ok(());
         }
-        line.pos += 1;
+        line.advance();
         match first.as_str() {
             "ring" => {
-                let k = line.number("the ring width").map_err(syn)?;
+                let k = line.number::<u64>("the ring width").map_err(syn)?;
                 line.end().map_err(syn)?;
                 if self.ring_bits.is_some() {
                     return Err(TextErrorKind::Duplicate("ring"));
@@ -637,7 +334,7 @@ impl Parser {
                 })?);
             }
             "wires" => {
-                let n = line.number("the wire count").map_err(syn)?;
+                let n = line.number::<u64>("the wire count").map_err(syn)?;
                 line.end().map_err(syn)?;
                 if self.wires.is_some() {
                     return Err(TextErrorKind::Duplicate("wires"));
@@ -780,7 +477,7 @@ fn gate(line: &mut Line) -> Result<Gate, TextErrorKind> {
         }
         GateKind::Const => {
             let out = single(outs)?;
-            let value = match line.number("0 or 1").map_err(syn)? {
+            let value = match line.number::<u64>("0 or 1").map_err(syn)? {
                 0 => false,
                 1 => true,
                 n => return Err(syn(format!("a Boolean constant is 0 or 1, not {n}"))),
@@ -790,7 +487,7 @@ fn gate(line: &mut Line) -> Result<Gate, TextErrorKind> {
         GateKind::AddConst | GateKind::MulConst => {
             let out = single(outs)?;
             let a = line.wire().map_err(syn)?;
-            let c = line.number("a constant").map_err(syn)?;
+            let c = line.number::<u64>("a constant").map_err(syn)?;
             if kind == GateKind::AddConst {
                 Gate::AddConst { a, c, out }
             } else {
@@ -799,7 +496,7 @@ fn gate(line: &mut Line) -> Result<Gate, TextErrorKind> {
         }
         GateKind::ArithConst => {
             let out = single(outs)?;
-            let c = line.number("a constant").map_err(syn)?;
+            let c = line.number::<u64>("a constant").map_err(syn)?;
             Gate::ArithConst { c, out }
         }
         GateKind::BitsToArith => {
@@ -860,7 +557,7 @@ pub fn parse(text: &str) -> Result<Circuit, TextError> {
     for (no, text) in lines {
         last_no = no;
         let toks = lex(text).map_err(|m| err(no, TextErrorKind::Syntax(m)))?;
-        let mut line = Line { toks, pos: 0 };
+        let mut line = Line::new(toks);
         if matches!(line.peek(), Some(Tok::Word(w)) if w == "wires") {
             wires_line = no;
         }
@@ -914,6 +611,7 @@ pub fn parse(text: &str) -> Result<Circuit, TextError> {
 mod tests {
     use super::*;
     use crate::builder::CircuitBuilder;
+    use crate::value::ValueType;
 
     #[test]
     fn the_module_example_parses_and_round_trips() {

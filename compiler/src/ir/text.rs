@@ -47,8 +47,7 @@ use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 
 use thiserror::Error;
-use veil_circuit::validate::MAX_TYPE_DEPTH;
-use veil_circuit::value::ValueType;
+use veil_circuit::syntax::{int_width, lex, write_name, write_type, Line};
 
 use super::{BinOp, InputDecl, Inst, Label, Module, Op, OutputDecl, UnOp, ValueId};
 
@@ -64,68 +63,6 @@ pub struct TextError {
 
 // ---------------------------------------------------------------- printing
 
-fn is_bare(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-fn write_name(out: &mut impl fmt::Write, name: &str) -> fmt::Result {
-    if is_bare(name) {
-        return out.write_str(name);
-    }
-    out.write_char('"')?;
-    for c in name.chars() {
-        match c {
-            '"' => out.write_str("\\\"")?,
-            '\\' => out.write_str("\\\\")?,
-            '\n' => out.write_str("\\n")?,
-            '\t' => out.write_str("\\t")?,
-            '\r' => out.write_str("\\r")?,
-            c if c.is_control() => write!(out, "\\u{{{:x}}}", c as u32)?,
-            c => out.write_char(c)?,
-        }
-    }
-    out.write_char('"')
-}
-
-fn write_type(out: &mut impl fmt::Write, ty: &ValueType) -> fmt::Result {
-    match ty {
-        ValueType::Bool => out.write_str("bool"),
-        ValueType::Int { signed, bits } => write!(out, "{}{bits}", if *signed { 'i' } else { 'u' }),
-        ValueType::Array { elem, len } => {
-            out.write_char('[')?;
-            write_type(out, elem)?;
-            write!(out, "; {len}]")
-        }
-        ValueType::Tuple(items) => {
-            out.write_char('(')?;
-            for (i, t) in items.iter().enumerate() {
-                if i > 0 {
-                    out.write_str(", ")?;
-                }
-                write_type(out, t)?;
-            }
-            if items.len() == 1 {
-                out.write_char(',')?;
-            }
-            out.write_char(')')
-        }
-        ValueType::Struct { name, fields } => {
-            out.write_str("struct ")?;
-            write_name(out, name)?;
-            out.write_str(" {")?;
-            for (i, (n, t)) in fields.iter().enumerate() {
-                out.write_str(if i > 0 { ", " } else { " " })?;
-                write_name(out, n)?;
-                out.write_str(": ")?;
-                write_type(out, t)?;
-            }
-            out.write_str(if fields.is_empty() { "}" } else { " }" })
-        }
-    }
-}
-
-/// Constants print in decimal while short, in hexadecimal once they are
-/// long enough that masks (`0xffff_ffff_ffff`) read better that way.
 fn write_const(out: &mut impl fmt::Write, c: u128) -> fmt::Result {
     if c <= u128::from(u32::MAX) {
         write!(out, "{c}")
@@ -220,191 +157,15 @@ impl fmt::Display for Module {
     }
 }
 
-// ---------------------------------------------------------------- lexing
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Tok {
-    Word(String),
-    Str(String),
-    Punct(char),
-}
-
-impl fmt::Display for Tok {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Tok::Word(w) => write!(f, "`{w}`"),
-            Tok::Str(s) => write!(f, "{s:?}"),
-            Tok::Punct(c) => write!(f, "`{c}`"),
-        }
-    }
-}
-
-fn lex_string(
-    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
-) -> Result<String, String> {
-    let mut s = String::new();
-    loop {
-        match chars.next() {
-            None => return Err("unterminated string".into()),
-            Some((_, '"')) => return Ok(s),
-            Some((_, '\\')) => match chars.next() {
-                Some((_, '"')) => s.push('"'),
-                Some((_, '\\')) => s.push('\\'),
-                Some((_, 'n')) => s.push('\n'),
-                Some((_, 't')) => s.push('\t'),
-                Some((_, 'r')) => s.push('\r'),
-                Some((_, 'u')) => {
-                    if chars.next().map(|(_, c)| c) != Some('{') {
-                        return Err("expected `{` after `\\u`".into());
-                    }
-                    let mut hex = String::new();
-                    loop {
-                        match chars.next() {
-                            Some((_, '}')) => break,
-                            Some((_, h)) if h.is_ascii_hexdigit() && hex.len() < 6 => hex.push(h),
-                            _ => return Err("bad `\\u{…}` escape".into()),
-                        }
-                    }
-                    let ch = u32::from_str_radix(&hex, 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                        .ok_or("bad `\\u{…}` escape")?;
-                    s.push(ch);
-                }
-                _ => return Err("unknown escape in string".into()),
-            },
-            Some((_, ch)) => s.push(ch),
-        }
-    }
-}
-
-fn lex(line: &str) -> Result<Vec<Tok>, String> {
-    let mut toks = Vec::new();
-    let mut chars = line.char_indices().peekable();
-    while let Some(&(i, c)) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-        } else if c.is_ascii_alphanumeric() || c == '_' {
-            let mut end = i;
-            while let Some(&(j, d)) = chars.peek() {
-                if d.is_ascii_alphanumeric() || d == '_' {
-                    end = j + d.len_utf8();
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            toks.push(Tok::Word(line[i..end].to_string()));
-        } else if c == '"' {
-            chars.next();
-            toks.push(Tok::Str(lex_string(&mut chars)?));
-        } else if ":=[];(),{}#@".contains(c) {
-            chars.next();
-            toks.push(Tok::Punct(c));
-        } else {
-            return Err(format!("unexpected character `{c}`"));
-        }
-    }
-    Ok(toks)
-}
-
 // ---------------------------------------------------------------- parsing
 
-struct Line {
-    toks: Vec<Tok>,
-    pos: usize,
+/// The IR's own words on top of the shared tokens: value ids and labels.
+trait IrSyntax {
+    fn value(&mut self) -> Result<ValueId, String>;
+    fn label(&mut self) -> Result<Label, String>;
 }
 
-impl Line {
-    fn peek(&self) -> Option<&Tok> {
-        self.toks.get(self.pos)
-    }
-
-    fn next(&mut self) -> Option<Tok> {
-        let t = self.toks.get(self.pos).cloned();
-        self.pos += 1;
-        t
-    }
-
-    fn at_end(&self) -> bool {
-        self.pos >= self.toks.len()
-    }
-
-    fn at_punct(&self, c: char) -> bool {
-        self.peek() == Some(&Tok::Punct(c))
-    }
-
-    fn describe_next(&self) -> String {
-        self.peek()
-            .map_or_else(|| "the end of the line".to_string(), Tok::to_string)
-    }
-
-    fn expect(&mut self, c: char) -> Result<(), String> {
-        if self.at_punct(c) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            Err(format!("expected `{c}`, found {}", self.describe_next()))
-        }
-    }
-
-    fn word(&mut self, what: &str) -> Result<String, String> {
-        match self.peek() {
-            Some(Tok::Word(w)) => {
-                let w = w.clone();
-                self.pos += 1;
-                Ok(w)
-            }
-            _ => Err(format!("expected {what}, found {}", self.describe_next())),
-        }
-    }
-
-    fn keyword(&mut self, kw: &str) -> Result<(), String> {
-        match self.peek() {
-            Some(Tok::Word(w)) if w == kw => {
-                self.pos += 1;
-                Ok(())
-            }
-            _ => Err(format!("expected `{kw}`, found {}", self.describe_next())),
-        }
-    }
-
-    fn name(&mut self, what: &str) -> Result<String, String> {
-        match self.peek() {
-            Some(Tok::Word(w)) => {
-                let w = w.clone();
-                self.pos += 1;
-                Ok(w)
-            }
-            Some(Tok::Str(s)) => {
-                let s = s.clone();
-                self.pos += 1;
-                Ok(s)
-            }
-            _ => Err(format!("expected {what}, found {}", self.describe_next())),
-        }
-    }
-
-    fn number<T: std::str::FromStr>(&mut self, what: &str) -> Result<T, String> {
-        let w = self.word(what)?;
-        if !w.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("expected {what}, found `{w}`"));
-        }
-        w.parse::<T>()
-            .map_err(|_| format!("{what} `{w}` is out of range"))
-    }
-
-    fn end(&self) -> Result<(), String> {
-        if self.at_end() {
-            Ok(())
-        } else {
-            Err(format!(
-                "unexpected {} at the end of the line",
-                self.describe_next()
-            ))
-        }
-    }
-
+impl IrSyntax for Line {
     /// A value reference `vN`.
     fn value(&mut self) -> Result<ValueId, String> {
         let w = self.word("a value (`v12`)")?;
@@ -418,73 +179,6 @@ impl Line {
             other => Err(format!("expected `public` or `secret`, found `{other}`")),
         }
     }
-
-    fn ty(&mut self, depth: usize) -> Result<ValueType, String> {
-        if depth >= MAX_TYPE_DEPTH {
-            return Err(format!("types nest more than {MAX_TYPE_DEPTH} deep"));
-        }
-        match self.next() {
-            Some(Tok::Word(w)) if w == "bool" => Ok(ValueType::Bool),
-            Some(Tok::Word(w)) if w == "struct" => {
-                let name = self.name("a struct name")?;
-                self.expect('{')?;
-                let mut fields = Vec::new();
-                while !self.at_punct('}') {
-                    let f = self.name("a field name")?;
-                    self.expect(':')?;
-                    fields.push((f, self.ty(depth + 1)?));
-                    if self.at_punct(',') {
-                        self.pos += 1;
-                    } else {
-                        break;
-                    }
-                }
-                self.expect('}')?;
-                Ok(ValueType::Struct { name, fields })
-            }
-            Some(Tok::Word(w)) if w.starts_with(['u', 'i']) => {
-                let bits = int_width(&w).ok_or_else(|| format!("unknown type `{w}`"))?;
-                Ok(ValueType::Int {
-                    signed: w.starts_with('i'),
-                    bits,
-                })
-            }
-            Some(Tok::Punct('[')) => {
-                let elem = self.ty(depth + 1)?;
-                self.expect(';')?;
-                let len = self.number("an array length")?;
-                self.expect(']')?;
-                Ok(ValueType::Array {
-                    elem: Box::new(elem),
-                    len,
-                })
-            }
-            Some(Tok::Punct('(')) => {
-                let mut items = Vec::new();
-                while !self.at_punct(')') {
-                    items.push(self.ty(depth + 1)?);
-                    if self.at_punct(',') {
-                        self.pos += 1;
-                    } else {
-                        break;
-                    }
-                }
-                self.expect(')')?;
-                Ok(ValueType::Tuple(items))
-            }
-            Some(t) => Err(format!("expected a type, found {t}")),
-            None => Err("expected a type, found the end of the line".into()),
-        }
-    }
-}
-
-/// The width in `u8` / `i8` (the digits after the first letter).
-fn int_width(word: &str) -> Option<u32> {
-    let digits = word.get(1..)?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
 }
 
 fn value_id(word: &str) -> Option<ValueId> {
@@ -523,7 +217,7 @@ struct Parser {
 impl Parser {
     fn party_ref(&self, line: &mut Line) -> Result<usize, String> {
         if line.at_punct('#') {
-            line.pos += 1;
+            line.advance();
             return line.number("a party index");
         }
         let name = line.name("a party")?;
@@ -692,7 +386,7 @@ pub fn parse(text: &str) -> Result<Module, TextError> {
             message,
         };
         let toks = lex(raw).map_err(at)?;
-        let mut line = Line { toks, pos: 0 };
+        let mut line = Line::new(toks);
         p.statement(&mut line).map_err(at)?;
     }
     Ok(p.module)
@@ -702,6 +396,7 @@ pub fn parse(text: &str) -> Result<Module, TextError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use veil_circuit::value::ValueType;
 
     const MILLIONAIRES: &str = "\
 parties alice bob
