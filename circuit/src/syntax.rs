@@ -194,7 +194,7 @@ impl Line {
         self.toks.get(self.pos)
     }
 
-    pub fn next(&mut self) -> Option<Tok> {
+    pub fn next_token(&mut self) -> Option<Tok> {
         let t = self.toks.get(self.pos).cloned();
         self.pos += 1;
         t
@@ -283,7 +283,7 @@ impl Line {
         if depth >= MAX_TYPE_DEPTH {
             return Err(format!("types nest more than {MAX_TYPE_DEPTH} deep"));
         }
-        match self.next() {
+        match self.next_token() {
             Some(Tok::Word(w)) if w == "bool" => Ok(ValueType::Bool),
             Some(Tok::Word(w)) if w == "struct" => {
                 let name = self.name("a struct name")?;
