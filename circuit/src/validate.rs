@@ -423,6 +423,48 @@ impl Validator<'_> {
         }
     }
 
+    /// Checks that a group's wires match its type, and adds them to the
+    /// running `total`; `false` once the total passes the limit (stop there).
+    fn check_group_width(
+        &mut self,
+        site: Site,
+        name: &str,
+        ty: &ValueType,
+        domain: Domain,
+        found: u64,
+        total: &mut u64,
+    ) -> bool {
+        let what = if matches!(site, Site::Input(_)) {
+            "input"
+        } else {
+            "output"
+        };
+        if self.check_type(site, ty, domain) {
+            let expected = domain.width_of(ty);
+            if expected != found {
+                self.push(ValidationError::GroupWidth {
+                    site,
+                    name: name.to_string(),
+                    ty: ty.to_string(),
+                    domain,
+                    expected,
+                    found,
+                });
+            }
+        }
+        *total = total.saturating_add(found);
+        if *total > MAX_GROUP_WIRES {
+            self.push(ValidationError::TooManyGroupWires {
+                site,
+                what,
+                found: *total,
+                limit: MAX_GROUP_WIRES,
+            });
+            return false;
+        }
+        true
+    }
+
     fn check_inputs(&mut self) {
         let c = self.c;
         let mut names: HashMap<(u32, &str), usize> = HashMap::new();
@@ -439,28 +481,7 @@ impl Validator<'_> {
             } else {
                 names.insert((g.party, &g.name), i);
             }
-            let found = g.wires.len();
-            if self.check_type(site, &g.ty, g.domain) {
-                let expected = g.domain.width_of(&g.ty);
-                if expected != found {
-                    self.push(ValidationError::GroupWidth {
-                        site,
-                        name: g.name.clone(),
-                        ty: g.ty.to_string(),
-                        domain: g.domain,
-                        expected,
-                        found,
-                    });
-                }
-            }
-            total = total.saturating_add(found);
-            if total > MAX_GROUP_WIRES {
-                self.push(ValidationError::TooManyGroupWires {
-                    site,
-                    what: "input",
-                    found: total,
-                    limit: MAX_GROUP_WIRES,
-                });
+            if !self.check_group_width(site, &g.name, &g.ty, g.domain, g.wires.len(), &mut total) {
                 return;
             }
             let vis = if g.public {
@@ -564,28 +585,7 @@ impl Validator<'_> {
             } else {
                 names.insert(&g.name, i);
             }
-            let found = g.wires.len();
-            if self.check_type(site, &g.ty, g.domain) {
-                let expected = g.domain.width_of(&g.ty);
-                if expected != found {
-                    self.push(ValidationError::GroupWidth {
-                        site,
-                        name: g.name.clone(),
-                        ty: g.ty.to_string(),
-                        domain: g.domain,
-                        expected,
-                        found,
-                    });
-                }
-            }
-            total = total.saturating_add(found);
-            if total > MAX_GROUP_WIRES {
-                self.push(ValidationError::TooManyGroupWires {
-                    site,
-                    what: "output",
-                    found: total,
-                    limit: MAX_GROUP_WIRES,
-                });
+            if !self.check_group_width(site, &g.name, &g.ty, g.domain, g.wires.len(), &mut total) {
                 return;
             }
             for &run in g.wires.runs() {

@@ -1320,7 +1320,6 @@ impl<'m> Checker<'m> {
             ret: None,
         });
         let f = self.fn_decl(func);
-        let info = self.fns[func.0 as usize].clone();
         let mut lens = Vec::new();
         for (t, d) in params.iter().zip(&sig.params) {
             // Arguments were fitted by the caller; this only binds generic lengths.
@@ -1351,15 +1350,7 @@ impl<'m> Checker<'m> {
         for _round in 0..8 {
             let diag_mark = self.diags.len();
             let output_mark = self.outputs.len();
-            let (cx, ret) = self.check_body(
-                id,
-                f,
-                &params,
-                &lens,
-                ret_decl.clone(),
-                info.module,
-                is_main,
-            );
+            let (cx, ret) = self.check_body(id, f, &params, &lens, ret_decl.clone(), is_main);
             let inst = &mut self.instances[id.0 as usize];
             let changed = inst.ret != ret;
             inst.ret = ret;
@@ -1415,7 +1406,6 @@ impl<'m> Checker<'m> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn check_body(
         &mut self,
         id: InstanceId,
@@ -1423,9 +1413,9 @@ impl<'m> Checker<'m> {
         params: &[Ty],
         lens: &[(String, u64)],
         ret_decl: Option<DeclTy>,
-        module: ModuleId,
         is_main: bool,
     ) -> (BodyCx, Ty) {
+        let module = self.fns[self.instances[id.0 as usize].func.0 as usize].module;
         let mut cx = BodyCx::new(module);
         cx.instance = Some(id);
         cx.is_main = is_main;
@@ -2936,9 +2926,7 @@ impl<'m> Checker<'m> {
                     )
                     .label("cannot be called"),
                 );
-                args.iter().for_each(|a| {
-                    self.expr(cx, a, None);
-                });
+                self.check_discarded(cx, args);
                 return Ty::Error;
             }
             None => None,
@@ -2974,9 +2962,7 @@ impl<'m> Checker<'m> {
                     .label("not defined in that module"),
                 );
             }
-            args.iter().for_each(|a| {
-                self.expr(cx, a, None);
-            });
+            self.check_discarded(cx, args);
             return Ty::Error;
         };
         let f = self.fn_decl(fid);
@@ -3007,9 +2993,7 @@ impl<'m> Checker<'m> {
                 .label("wrong number of arguments")
                 .with_secondary(f.name.span, "defined here"),
             );
-            args.iter().for_each(|a| {
-                self.expr(cx, a, None);
-            });
+            self.check_discarded(cx, args);
             return Ty::Error;
         }
         let mut lens = Vec::new();
@@ -3064,6 +3048,14 @@ impl<'m> Checker<'m> {
         self.instances[id.0 as usize].ret.clone()
     }
 
+    /// Checks expressions whose values are not needed (the arguments of a
+    /// call that already failed), so their own errors are still reported.
+    fn check_discarded(&mut self, cx: &mut BodyCx, args: &[Expr]) {
+        for a in args {
+            self.expr(cx, a, None);
+        }
+    }
+
     fn builtin(
         &mut self,
         cx: &mut BodyCx,
@@ -3091,9 +3083,7 @@ impl<'m> Checker<'m> {
                 )
                 .label("wrong number of arguments"),
             );
-            args.iter().for_each(|a| {
-                self.expr(cx, a, None);
-            });
+            self.check_discarded(cx, args);
             return Ty::Error;
         }
         let bad = |me: &mut Self, why: String, at: Span| {
