@@ -262,14 +262,17 @@ impl Net {
     }
 
     fn intern(&mut self, node: Node, depth: u32) -> u32 {
-        if let Some(&id) = self.memo.get(&node) {
-            return id;
+        // One hash lookup per node, whether it is new or not.
+        match self.memo.entry(node) {
+            std::collections::hash_map::Entry::Occupied(e) => *e.get(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let id = self.nodes.len() as u32;
+                self.nodes.push(node);
+                self.depth.push(depth);
+                e.insert(id);
+                id
+            }
         }
-        let id = self.nodes.len() as u32;
-        self.nodes.push(node);
-        self.depth.push(depth);
-        self.memo.insert(node, id);
-        id
     }
 
     fn get(&self, node: u32) -> Node {
