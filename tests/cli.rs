@@ -397,6 +397,7 @@ fn compile_failures_are_explained() {
     for (file, code) in [
         ("tests/compile_fail/e0061_recursion_on_input.mpc", "E0061"),
         ("tests/compile_fail/e0062_return_under_input.mpc", "E0062"),
+        ("tests/compile_fail/e0063_too_many_iterations.mpc", "E0063"),
     ] {
         assert!(
             veil(&["check", file]).status.success(),
@@ -406,4 +407,17 @@ fn compile_failures_are_explained() {
         assert_eq!(o.status.code(), Some(1), "{file}: {}", stderr(&o));
         assert!(stderr(&o).contains(code), "{file}: {}", stderr(&o));
     }
+    // The interpreter stops at the same limit.
+    let o = veil(&[
+        "run",
+        "tests/compile_fail/e0063_too_many_iterations.mpc",
+        "--backend",
+        "interp",
+        "--input",
+        "a.x=1",
+        "--input",
+        "b.y=2",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("E0063"), "{}", stderr(&o));
 }

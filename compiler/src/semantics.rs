@@ -158,6 +158,23 @@ pub fn loop_values(
     }
 }
 
+/// How many values [`loop_values`] yields for the same bounds.
+pub fn loop_count(lo: u128, hi: u128, ty: IntTy, inclusive: bool) -> u128 {
+    let extra = u128::from(inclusive);
+    if ty.signed {
+        let (lo, hi) = (to_i128(lo, ty), to_i128(hi, ty));
+        if hi < lo {
+            0
+        } else {
+            (hi.abs_diff(lo)).saturating_add(extra)
+        }
+    } else if hi < lo {
+        0
+    } else {
+        (hi - lo).saturating_add(extra)
+    }
+}
+
 /// Whether `value` (a mathematical integer given as sign and magnitude) fits `ty`.
 pub fn fits(negative: bool, magnitude: u128, ty: IntTy) -> bool {
     if ty.signed {
@@ -392,6 +409,25 @@ mod tests {
         assert_eq!(cast(&Val::int(255, U8), u16t), Val::int(255, u16t));
         assert_eq!(cast(&Val::int(0x1ff, u16t), U8), Val::int(0xff, U8));
         assert_eq!(cast(&Val::Bool(true), U8), Val::int(1, U8));
+    }
+
+    #[test]
+    fn loop_counts_match_loop_values() {
+        for (lo, hi, ty, inclusive) in [
+            (0u128, 10u128, U8, false),
+            (3, 3, U8, true),
+            (5, 2, U8, false),
+            (0xfe, 0x02, I8, false),
+            (0x80, 0x7f, I8, true),
+            (0, 255, U8, true),
+        ] {
+            let n = loop_values(lo, hi, ty, inclusive).count() as u128;
+            assert_eq!(
+                loop_count(lo, hi, ty, inclusive),
+                n,
+                "{lo}..{hi} {ty:?} {inclusive}"
+            );
+        }
     }
 
     #[test]

@@ -25,12 +25,19 @@ use crate::syntax::ast::{Block, Expr, ExprKind, Pattern, StmtKind, UnOp};
 /// How deep calls may nest at run time (the compiler's unrolling uses the same limit).
 pub const MAX_CALL_DEPTH: usize = 512;
 
+/// How many loop iterations a whole run may take (the compiler's unrolling
+/// uses the same limit): a circuit that large could never be built.
+pub const MAX_LOOP_ITERATIONS: u64 = 1 << 24;
+
 /// Why a run stopped without outputs.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RunError {
     /// Recursion deeper than [`MAX_CALL_DEPTH`].
     #[error("error[E0060]: recursion in `{function}` is deeper than {MAX_CALL_DEPTH} calls")]
     RecursionLimit { function: String, span: Span },
+    /// More than [`MAX_LOOP_ITERATIONS`] loop iterations in one run.
+    #[error("error[E0063]: the program runs more than {MAX_LOOP_ITERATIONS} loop iterations, too many to unroll into a circuit")]
+    TooManyIterations { span: Span },
     /// The number of inputs given does not match the program.
     #[error("expected {expected} input values, got {found}")]
     InputCount { expected: usize, found: usize },
@@ -48,6 +55,7 @@ pub fn run(program: &Program, inputs: &[Value]) -> Result<Vec<Value>, RunError> 
     let mut it = Interp {
         program,
         depth: 0,
+        iterations: 0,
         outputs: vec![None; program.outputs.len()],
     };
     let args = inputs.iter().map(Val::from_value).collect();
@@ -103,6 +111,7 @@ impl Frame<'_> {
 struct Interp<'p> {
     program: &'p Program,
     depth: usize,
+    iterations: u64,
     outputs: Vec<Option<Val>>,
 }
 
@@ -206,7 +215,15 @@ impl<'p> Interp<'p> {
                 } => {
                     let (lo, hi) = (self.expr(f, start)?, self.expr(f, end)?);
                     let Val::Int(_, ty) = lo else { continue };
-                    for i in semantics::loop_values(int_of(&lo), int_of(&hi), ty, *inclusive) {
+                    let (lo, hi) = (int_of(&lo), int_of(&hi));
+                    let count = semantics::loop_count(lo, hi, ty, *inclusive);
+                    self.iterations = self
+                        .iterations
+                        .saturating_add(u64::try_from(count).unwrap_or(u64::MAX));
+                    if self.iterations > MAX_LOOP_ITERATIONS {
+                        return Err(Ctrl::Fail(RunError::TooManyIterations { span: s.span }));
+                    }
+                    for i in semantics::loop_values(lo, hi, ty, *inclusive) {
                         f.vars.push((var.name.as_str(), Val::Int(i, ty)));
                         let r = self.block(f, body);
                         f.vars.pop();

@@ -21,7 +21,7 @@
 //! more than the program allows.
 
 use crate::diagnostic::Diagnostic;
-use crate::interp::MAX_CALL_DEPTH;
+use crate::interp::{MAX_CALL_DEPTH, MAX_LOOP_ITERATIONS};
 use crate::ir::builder::Builder;
 use crate::ir::{self, BinOp as IrBin, InputDecl, Op, OutputDecl, UnOp as IrUn, ValueId};
 use crate::sema::types::{IntTy, Ty};
@@ -34,6 +34,9 @@ pub const RECURSION_TOO_DEEP: &str = "E0061";
 /// How many calls unrolling may inline in all (a recursion that branches on
 /// a run-time value would otherwise take exponential time to reach the depth limit).
 const MAX_INLINED_CALLS: u64 = 10_000_000;
+
+/// Diagnostic code: more loop iterations than a circuit could hold.
+pub const TOO_MANY_ITERATIONS: &str = "E0063";
 
 /// Diagnostic code: `return` under a condition known only at run time.
 pub const RETURN_UNDER_RUNTIME_CONDITION: &str = "E0062";
@@ -87,6 +90,7 @@ pub fn lower_program(program: &Program, share: bool) -> Result<ir::Module, Box<D
         b: Builder::new(parties, share),
         depth: 0,
         calls: 0,
+        iterations: 0,
         outputs: vec![None; program.outputs.len()],
     };
     let mut args = Vec::new();
@@ -160,6 +164,8 @@ struct Lowerer<'p> {
     depth: usize,
     /// Calls inlined so far (bounds the work of recursion that branches).
     calls: u64,
+    /// Loop iterations unrolled so far.
+    iterations: u64,
     outputs: Vec<Option<Sym>>,
 }
 
@@ -346,6 +352,21 @@ impl<'p> Lowerer<'p> {
                         ));
                     };
                     let it = ty.int().unwrap_or(IntTy::U32);
+                    let count = crate::semantics::loop_count(lo_c, hi_c, it, *inclusive);
+                    self.iterations = self
+                        .iterations
+                        .saturating_add(u64::try_from(count).unwrap_or(u64::MAX));
+                    if self.iterations > MAX_LOOP_ITERATIONS {
+                        return Err(fail(
+                            Diagnostic::error(
+                                TOO_MANY_ITERATIONS,
+                                format!("unrolling takes more than {MAX_LOOP_ITERATIONS} loop iterations"),
+                                start.span.to(end.span),
+                            )
+                            .label("this loop is too long to unroll into a circuit")
+                            .with_help("MPC circuits are unrolled completely; process the data in several runs"),
+                        ));
+                    }
                     for i in crate::semantics::loop_values(lo_c, hi_c, it, *inclusive) {
                         let iv = self.b.konst(i, it.bits);
                         f.vars.push((var.name.as_str(), Sym::Scalar(iv)));

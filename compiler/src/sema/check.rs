@@ -22,6 +22,9 @@ use super::{
     Module, ModuleId, Output, Party, Program, Res, StructInfo,
 };
 
+/// The most scalars one array may hold (2^26).
+const MAX_SCALARS: u64 = 1 << 26;
+
 /// How deep function instantiation may nest before it is called unbounded.
 const MAX_INSTANTIATION_DEPTH: usize = 128;
 
@@ -606,7 +609,14 @@ impl<'m> Checker<'m> {
                 let elem = self.elab_type(cx, elem, mode);
                 let len = self.array_len(cx, len, mode);
                 match len {
-                    Some(len) => DeclTy::Array(Box::new(elem), len),
+                    Some(len) => {
+                        let ty = DeclTy::Array(Box::new(elem), len);
+                        if self.too_large(ty.scalar_count(), te.span) {
+                            DeclTy::Error
+                        } else {
+                            ty
+                        }
+                    }
                     None => DeclTy::Error,
                 }
             }
@@ -691,6 +701,24 @@ impl<'m> Checker<'m> {
                 }
             }
         }
+    }
+
+    /// Reports an array of more than [`MAX_SCALARS`] scalars (it could not be
+    /// unrolled into a circuit, nor held in memory by the interpreter).
+    fn too_large(&mut self, scalars: u64, span: Span) -> bool {
+        if scalars <= MAX_SCALARS {
+            return false;
+        }
+        self.err(
+            Diagnostic::error(
+                BAD_TYPE,
+                format!("this array holds {scalars} values; the limit is {MAX_SCALARS}"),
+                span,
+            )
+            .label("too large")
+            .with_help("MPC circuits touch every element; split the data into several runs"),
+        );
+        true
     }
 
     fn array_len(&mut self, cx: &mut BodyCx, len: &Expr, mode: LenMode) -> Option<Len> {
@@ -2351,8 +2379,10 @@ impl<'m> Checker<'m> {
                 };
                 let vt = self.expr(cx, v, elem_expect.as_ref());
                 match self.const_u64(cx, n, "a repeat count") {
-                    Some(n) => Ty::Array(Box::new(vt), n),
-                    None => Ty::Error,
+                    Some(n) if !self.too_large(vt.scalar_count().saturating_mul(n), e.span) => {
+                        Ty::Array(Box::new(vt), n)
+                    }
+                    _ => Ty::Error,
                 }
             }
             ExprKind::StructLit { name, fields } => self.struct_lit(cx, e, name, fields),

@@ -185,6 +185,18 @@ impl Ty {
         }
     }
 
+    /// How many scalars (bools and integers) a value of this type holds (saturating).
+    pub fn scalar_count(&self) -> u64 {
+        match self {
+            Ty::Bool(_) | Ty::Int(..) | Ty::Error => 1,
+            Ty::Array(e, n) => e.scalar_count().saturating_mul(*n),
+            Ty::Tuple(items) | Ty::Struct(_, items) => items
+                .iter()
+                .map(Ty::scalar_count)
+                .fold(0, u64::saturating_add),
+        }
+    }
+
     /// The integer type of a scalar integer, if it is one.
     pub fn int(&self) -> Option<IntTy> {
         match self {
@@ -320,6 +332,19 @@ impl DeclTy {
                 items.iter().map(|t| t.with_default_label(label)).collect(),
             ),
             DeclTy::Error => DeclTy::Error,
+        }
+    }
+
+    /// How many scalars a value of this type holds (generic lengths count as 1, saturating).
+    pub fn scalar_count(&self) -> u64 {
+        match self {
+            DeclTy::Bool(_) | DeclTy::Int(..) | DeclTy::Error => 1,
+            DeclTy::Array(e, Len::Known(n)) => e.scalar_count().saturating_mul(*n),
+            DeclTy::Array(e, Len::Generic(_)) => e.scalar_count(),
+            DeclTy::Tuple(items) | DeclTy::Struct(_, items) => items
+                .iter()
+                .map(DeclTy::scalar_count)
+                .fold(0, u64::saturating_add),
         }
     }
 
