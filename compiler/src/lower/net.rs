@@ -22,8 +22,7 @@
 //! here; [`super::cleanup`] materialises one NOT gate per node that is used
 //! complemented. Node 0 is the constant false.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{Hash, Hasher};
 
 use crate::gadgets::Gates;
 
@@ -195,14 +194,70 @@ impl FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// The structural-hashing table: open addressing over node ids, comparing
+/// candidates with the node arena, so each entry costs 4 bytes (the node is
+/// stored once, in the arena) and a lookup touches one small array.
+#[derive(Debug, Clone)]
+struct NodeTable {
+    /// Node ids, or [`NodeTable::EMPTY`]; the length is a power of two.
+    slots: Vec<u32>,
+    len: usize,
+}
+
+impl NodeTable {
+    const EMPTY: u32 = u32::MAX;
+
+    fn new() -> Self {
+        NodeTable {
+            slots: vec![Self::EMPTY; 1024],
+            len: 0,
+        }
+    }
+
+    fn hash(node: &Node) -> u64 {
+        let mut h = FxHasher::default();
+        node.hash(&mut h);
+        h.finish()
+    }
+
+    /// The id of a node equal to `node`, or the slot where it belongs.
+    fn find(&self, nodes: &[Node], node: &Node) -> Result<u32, usize> {
+        let mask = self.slots.len() - 1;
+        let mut i = (Self::hash(node) as usize) & mask;
+        loop {
+            match self.slots[i] {
+                Self::EMPTY => return Err(i),
+                id if nodes[id as usize] == *node => return Ok(id),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// Records `id` (whose node is `nodes[id]`) in the free slot `at`.
+    fn insert(&mut self, nodes: &[Node], at: usize, id: u32) {
+        self.slots[at] = id;
+        self.len += 1;
+        if self.len * 2 > self.slots.len() {
+            let mut bigger = vec![Self::EMPTY; self.slots.len() * 2];
+            let mask = bigger.len() - 1;
+            for &old in self.slots.iter().filter(|&&s| s != Self::EMPTY) {
+                let mut i = (Self::hash(&nodes[old as usize]) as usize) & mask;
+                while bigger[i] != Self::EMPTY {
+                    i = (i + 1) & mask;
+                }
+                bigger[i] = old;
+            }
+            self.slots = bigger;
+        }
+    }
+}
 
 /// The netlist (see the module documentation).
 #[derive(Debug, Clone)]
 pub struct Net {
     nodes: Vec<Node>,
     depth: Vec<u32>,
-    memo: FxMap<Node, u32>,
+    memo: NodeTable,
     lits: Vec<Lit>,
     ring_mask: u64,
 }
@@ -218,7 +273,7 @@ impl Net {
         Net {
             nodes: vec![Node::False],
             depth: vec![0],
-            memo: FxMap::default(),
+            memo: NodeTable::new(),
             lits: Vec::new(),
             ring_mask,
         }
@@ -262,14 +317,13 @@ impl Net {
     }
 
     fn intern(&mut self, node: Node, depth: u32) -> u32 {
-        // One hash lookup per node, whether it is new or not.
-        match self.memo.entry(node) {
-            std::collections::hash_map::Entry::Occupied(e) => *e.get(),
-            std::collections::hash_map::Entry::Vacant(e) => {
+        match self.memo.find(&self.nodes, &node) {
+            Ok(id) => id,
+            Err(slot) => {
                 let id = self.nodes.len() as u32;
                 self.nodes.push(node);
                 self.depth.push(depth);
-                e.insert(id);
+                self.memo.insert(&self.nodes, slot, id);
                 id
             }
         }
