@@ -22,8 +22,6 @@
 //! here; [`super::cleanup`] materialises one NOT gate per node that is used
 //! complemented. Node 0 is the constant false.
 
-use std::hash::{Hash, Hasher};
-
 use crate::gadgets::Gates;
 
 /// A node index and a complement flag: `2 * node + complemented`.
@@ -136,6 +134,28 @@ pub enum Node {
 }
 
 impl Node {
+    /// Two words that identify the node (its variant in the low byte), for
+    /// structural hashing: cheaper to hash than the derived `Hash`.
+    fn key(&self) -> (u64, u64) {
+        let tag = |t: u64, x: u32| t | (u64::from(x) << 8);
+        match *self {
+            Node::False => (0, 0),
+            Node::Input { group, index } => (tag(1, group), u64::from(index)),
+            Node::And(a, b) => (tag(2, a.0), u64::from(b.0)),
+            Node::Xor(a, b) => (tag(3, a.0), u64::from(b.0)),
+            Node::RingInput { group, index } => (tag(4, group), u64::from(index)),
+            Node::RingConst(c) => (5, c),
+            Node::Add(a, b) => (tag(6, a), u64::from(b)),
+            Node::Sub(a, b) => (tag(7, a), u64::from(b)),
+            Node::Mul(a, b) => (tag(8, a), u64::from(b)),
+            Node::AddConst(a, c) => (tag(9, a), c),
+            Node::MulConst(a, c) => (tag(10, a), c),
+            Node::BitsToArith { start, len } => (tag(11, start), u64::from(len)),
+            Node::ArithToBits { input, len } => (tag(12, input), u64::from(len)),
+            Node::Bit { conv, index } => (tag(13, conv), u64::from(index)),
+        }
+    }
+
     /// The nodes this node reads, in operand order (literals by node).
     pub fn for_each_operand(&self, lits: &[Lit], mut f: impl FnMut(u32)) {
         match *self {
@@ -160,47 +180,14 @@ impl Node {
     }
 }
 
-/// A fast, non-cryptographic hasher for the structural-hashing table (the
-/// keys are small and not attacker-chosen in any way that matters).
-#[derive(Default, Clone, Copy, Debug)]
-pub struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.add(u64::from(b));
-        }
-    }
-    fn write_u8(&mut self, v: u8) {
-        self.add(u64::from(v));
-    }
-    fn write_u32(&mut self, v: u32) {
-        self.add(u64::from(v));
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.add(v);
-    }
-    fn write_usize(&mut self, v: usize) {
-        self.add(v as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    fn add(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
 /// The structural-hashing table: open addressing over node ids, comparing
-/// candidates with the node arena, so each entry costs 4 bytes (the node is
-/// stored once, in the arena) and a lookup touches one small array.
+/// candidates with the node arena, so the node is stored once (in the
+/// arena) and a slot is 8 bytes: the id and 32 bits of the hash, which
+/// rule out most candidates without touching the arena.
 #[derive(Debug, Clone)]
 struct NodeTable {
-    /// Node ids, or [`NodeTable::EMPTY`]; the length is a power of two.
-    slots: Vec<u32>,
+    /// `(node id, hash tag)`, or `(EMPTY, _)`; the length is a power of two.
+    slots: Vec<(u32, u32)>,
     len: usize,
 }
 
@@ -209,43 +196,45 @@ impl NodeTable {
 
     fn new() -> Self {
         NodeTable {
-            slots: vec![Self::EMPTY; 1024],
+            slots: vec![(Self::EMPTY, 0); 1024],
             len: 0,
         }
     }
 
     fn hash(node: &Node) -> u64 {
-        let mut h = FxHasher::default();
-        node.hash(&mut h);
-        h.finish()
+        let (a, b) = node.key();
+        let h = (a ^ b.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^ (h >> 29)
     }
 
-    /// The id of a node equal to `node`, or the slot where it belongs.
-    fn find(&self, nodes: &[Node], node: &Node) -> Result<u32, usize> {
+    /// The id of a node equal to `node`, or the slot (and hash) where it belongs.
+    fn find(&self, nodes: &[Node], node: &Node) -> Result<u32, (usize, u64)> {
         let mask = self.slots.len() - 1;
-        let mut i = (Self::hash(node) as usize) & mask;
+        let h = Self::hash(node);
+        let tag = (h >> 32) as u32;
+        let mut i = (h as usize) & mask;
         loop {
             match self.slots[i] {
-                Self::EMPTY => return Err(i),
-                id if nodes[id as usize] == *node => return Ok(id),
+                (Self::EMPTY, _) => return Err((i, h)),
+                (id, t) if t == tag && nodes[id as usize] == *node => return Ok(id),
                 _ => i = (i + 1) & mask,
             }
         }
     }
 
-    /// Records `id` (whose node is `nodes[id]`) in the free slot `at`.
-    fn insert(&mut self, nodes: &[Node], at: usize, id: u32) {
-        self.slots[at] = id;
+    /// Records `id` (the node `nodes[id]`, whose hash is `h`) in the free slot `at`.
+    fn insert(&mut self, nodes: &[Node], at: usize, h: u64, id: u32) {
+        self.slots[at] = (id, (h >> 32) as u32);
         self.len += 1;
         if self.len * 2 > self.slots.len() {
-            let mut bigger = vec![Self::EMPTY; self.slots.len() * 2];
+            let mut bigger = vec![(Self::EMPTY, 0u32); self.slots.len() * 2];
             let mask = bigger.len() - 1;
-            for &old in self.slots.iter().filter(|&&s| s != Self::EMPTY) {
+            for &(old, tag) in self.slots.iter().filter(|s| s.0 != Self::EMPTY) {
                 let mut i = (Self::hash(&nodes[old as usize]) as usize) & mask;
-                while bigger[i] != Self::EMPTY {
+                while bigger[i].0 != Self::EMPTY {
                     i = (i + 1) & mask;
                 }
-                bigger[i] = old;
+                bigger[i] = (old, tag);
             }
             self.slots = bigger;
         }
@@ -319,11 +308,11 @@ impl Net {
     fn intern(&mut self, node: Node, depth: u32) -> u32 {
         match self.memo.find(&self.nodes, &node) {
             Ok(id) => id,
-            Err(slot) => {
+            Err((slot, h)) => {
                 let id = self.nodes.len() as u32;
                 self.nodes.push(node);
                 self.depth.push(depth);
-                self.memo.insert(&self.nodes, slot, id);
+                self.memo.insert(&self.nodes, slot, h, id);
                 id
             }
         }
