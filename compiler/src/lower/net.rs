@@ -182,8 +182,9 @@ impl Node {
 
 /// The structural-hashing table: open addressing over node ids, comparing
 /// candidates with the node arena, so the node is stored once (in the
-/// arena) and a slot is 8 bytes: the id and 32 bits of the hash, which
-/// rule out most candidates without touching the arena.
+/// arena) and a slot is 8 bytes: the id and the low 32 bits of the hash,
+/// which rule out most candidates without touching the arena and give the
+/// home slot at any table size (up to 2^32 slots) without rehashing.
 #[derive(Debug, Clone)]
 struct NodeTable {
     /// `(node id, hash tag)`, or `(EMPTY, _)`; the length is a power of two.
@@ -211,8 +212,9 @@ impl NodeTable {
     fn find(&self, nodes: &[Node], node: &Node) -> Result<u32, (usize, u64)> {
         let mask = self.slots.len() - 1;
         let h = Self::hash(node);
-        let tag = (h >> 32) as u32;
-        let mut i = (h as usize) & mask;
+        // The tag is also the home slot, so growing needs no rehashing.
+        let tag = h as u32;
+        let mut i = (tag as usize) & mask;
         loop {
             match self.slots[i] {
                 (Self::EMPTY, _) => return Err((i, h)),
@@ -222,15 +224,15 @@ impl NodeTable {
         }
     }
 
-    /// Records `id` (the node `nodes[id]`, whose hash is `h`) in the free slot `at`.
-    fn insert(&mut self, nodes: &[Node], at: usize, h: u64, id: u32) {
-        self.slots[at] = (id, (h >> 32) as u32);
+    /// Records `id`, whose hash is `h`, in the free slot `at`.
+    fn insert(&mut self, at: usize, h: u64, id: u32) {
+        self.slots[at] = (id, h as u32);
         self.len += 1;
         if self.len * 2 > self.slots.len() {
             let mut bigger = vec![(Self::EMPTY, 0u32); self.slots.len() * 2];
             let mask = bigger.len() - 1;
             for &(old, tag) in self.slots.iter().filter(|s| s.0 != Self::EMPTY) {
-                let mut i = (Self::hash(&nodes[old as usize]) as usize) & mask;
+                let mut i = (tag as usize) & mask;
                 while bigger[i].0 != Self::EMPTY {
                     i = (i + 1) & mask;
                 }
@@ -312,7 +314,7 @@ impl Net {
                 let id = self.nodes.len() as u32;
                 self.nodes.push(node);
                 self.depth.push(depth);
-                self.memo.insert(&self.nodes, slot, h, id);
+                self.memo.insert(slot, h, id);
                 id
             }
         }
