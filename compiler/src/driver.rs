@@ -85,6 +85,10 @@ fn check_on_this_thread(path: &Path, text: String) -> Compilation {
     // Canonical location of each loaded module, so each file is loaded once.
     let mut keys: Vec<String> = vec![format!("file:{}", path.display())];
     while let Some(mid) = queue.pop_front() {
+        // A module with syntax errors may name broken paths: load nothing more.
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            break;
+        }
         let uses: Vec<ast::UseDecl> = modules[mid.0 as usize]
             .ast
             .items
