@@ -265,6 +265,7 @@ pub fn to_arith(m: &Module, mixed: bool, ring_bits: u32) -> Result<ValidCircuit,
             .collect(),
         outputs,
     };
+    l.net.stop_sharing();
     cleanup::emit(&l.net, &plan).map_err(LowerError::Circuit)
 }
 

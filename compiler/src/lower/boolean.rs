@@ -93,6 +93,7 @@ pub fn to_boolean(m: &Module, opts: &BoolOptions) -> Result<ValidCircuit, LowerE
             })
             .collect(),
     };
+    net.stop_sharing();
     cleanup::emit(&net, &plan).map_err(LowerError::Circuit)
 }
 

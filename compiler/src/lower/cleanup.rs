@@ -534,7 +534,10 @@ pub fn emit(net: &Net, plan: &Plan) -> Result<ValidCircuit, ValidationErrors> {
             best = i;
         }
     }
-    let order = &candidates[best];
+    // Keep only the chosen order alive while the circuit is built.
+    let order = candidates.swap_remove(best);
+    drop(candidates);
+    let order = &order;
 
     let n = net.nodes().len();
     let mut e = Emitter {

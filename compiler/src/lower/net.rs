@@ -209,7 +209,11 @@ impl NodeTable {
     }
 
     /// The id of a node equal to `node`, or the slot (and hash) where it belongs.
+    /// After [`NodeTable::release`] nothing is found and nothing is recorded.
     fn find(&self, nodes: &[Node], node: &Node) -> Result<u32, (usize, u64)> {
+        if self.slots.is_empty() {
+            return Err((usize::MAX, 0));
+        }
         let mask = self.slots.len() - 1;
         let h = Self::hash(node);
         // The tag is also the home slot, so growing needs no rehashing.
@@ -224,9 +228,18 @@ impl NodeTable {
         }
     }
 
+    /// Frees the table: no node will be shared from now on.
+    fn release(&mut self) {
+        self.slots = Vec::new();
+        self.len = 0;
+    }
+
     /// Records `id`, whose hash is `h`, in the free slot `at`.
     fn insert(&mut self, at: usize, h: u64, id: u32) {
-        self.slots[at] = (id, h as u32);
+        let Some(slot) = self.slots.get_mut(at) else {
+            return;
+        };
+        *slot = (id, h as u32);
         self.len += 1;
         if self.len * 2 > self.slots.len() {
             let mut bigger = vec![(Self::EMPTY, 0u32); self.slots.len() * 2];
@@ -278,6 +291,13 @@ impl Net {
     /// The literal table that [`Node::BitsToArith`] nodes index.
     pub fn lits(&self) -> &[Lit] {
         &self.lits
+    }
+
+    /// Frees the structural-hashing table once no more gates will be added
+    /// (before the circuit is emitted), which lowers peak memory; nodes
+    /// added afterwards are no longer shared.
+    pub fn stop_sharing(&mut self) {
+        self.memo.release();
     }
 
     /// The AND/MUL depth of a node.
