@@ -9,6 +9,7 @@
 
 pub mod diagnostic;
 pub mod driver;
+mod frame;
 pub mod gadgets;
 pub mod interp;
 pub mod ir;

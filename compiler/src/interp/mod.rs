@@ -16,11 +16,12 @@
 use thiserror::Error;
 use veil_circuit::value::Value;
 
+use crate::frame::{in_declaration_order, Frame, FrameValue};
 use crate::sema::types::Ty;
-use crate::sema::{Builtin, Instance, InstanceId, Program, Res};
+use crate::sema::{Builtin, InstanceId, Program, Res};
 use crate::semantics::{self, Val};
 use crate::span::Span;
-use crate::syntax::ast::{Block, Expr, ExprKind, Pattern, StmtKind, UnOp};
+use crate::syntax::ast::{Block, Expr, ExprKind, StmtKind, UnOp};
 
 /// How deep calls may nest at run time (the compiler's unrolling uses the same limit).
 pub const MAX_CALL_DEPTH: usize = 512;
@@ -80,39 +81,24 @@ enum Ctrl {
 
 type Eval = Result<Val, Ctrl>;
 
-struct Frame<'p> {
-    inst: &'p Instance,
-    vars: Vec<(&'p str, Val)>,
-}
-
-impl Frame<'_> {
-    fn get(&self, name: &str) -> Val {
-        self.vars
-            .iter()
-            .rev()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(Val::unit)
-    }
-
-    fn slot(&mut self, name: &str) -> Option<&mut Val> {
-        self.vars
-            .iter_mut()
-            .rev()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
-    }
-
-    fn ty(&self, e: &Expr) -> &Ty {
-        self.inst.tys.get(&e.id).unwrap_or(&Ty::Error)
-    }
-}
-
 struct Interp<'p> {
     program: &'p Program,
     depth: usize,
     iterations: u64,
     outputs: Vec<Option<Val>>,
+}
+
+impl FrameValue for Val {
+    fn unit() -> Self {
+        Val::unit()
+    }
+
+    fn into_items(self) -> Option<Vec<Self>> {
+        match self {
+            Val::Tuple(items) | Val::Struct(items) => Some(items),
+            _ => None,
+        }
+    }
 }
 
 /// The zero value of a type (what an out-of-range read returns).
@@ -145,15 +131,7 @@ impl<'p> Interp<'p> {
             }));
         }
         self.depth += 1;
-        let mut frame = Frame {
-            inst,
-            vars: decl
-                .params
-                .iter()
-                .map(|p| p.name.name.as_str())
-                .zip(args)
-                .collect(),
-        };
+        let mut frame = Frame::new(inst, decl.params.iter().map(|p| p.name.name.as_str()), args);
         let result = match self.block(&mut frame, &decl.body) {
             Ok(v) | Err(Ctrl::Return(v)) => Ok(v),
             Err(fail) => Err(fail),
@@ -162,20 +140,20 @@ impl<'p> Interp<'p> {
         result
     }
 
-    fn block(&mut self, f: &mut Frame<'p>, b: &'p Block) -> Eval {
+    fn block(&mut self, f: &mut Frame<'p, Val>, b: &'p Block) -> Eval {
         let mark = f.vars.len();
         let result = self.block_inner(f, b);
         f.vars.truncate(mark);
         result
     }
 
-    fn block_inner(&mut self, f: &mut Frame<'p>, b: &'p Block) -> Eval {
+    fn block_inner(&mut self, f: &mut Frame<'p, Val>, b: &'p Block) -> Eval {
         for s in &b.stmts {
             match &s.kind {
                 StmtKind::Error => {}
                 StmtKind::Let { pattern, init, .. } => {
                     let v = self.expr(f, init)?;
-                    bind(f, pattern, v);
+                    f.bind(pattern, v);
                 }
                 StmtKind::Assign { place, op, value } => {
                     let v = self.expr(f, value)?;
@@ -242,7 +220,7 @@ impl<'p> Interp<'p> {
     }
 
     /// Writes `v` into a place; out-of-range indices write nothing.
-    fn store(&mut self, f: &mut Frame<'p>, place: &'p Expr, v: Val) -> Result<(), Ctrl> {
+    fn store(&mut self, f: &mut Frame<'p, Val>, place: &'p Expr, v: Val) -> Result<(), Ctrl> {
         // Collect the access path from the root outwards.
         let mut path = Vec::new();
         let mut cur = place;
@@ -291,7 +269,7 @@ impl<'p> Interp<'p> {
         }
     }
 
-    fn expr(&mut self, f: &mut Frame<'p>, e: &'p Expr) -> Eval {
+    fn expr(&mut self, f: &mut Frame<'p, Val>, e: &'p Expr) -> Eval {
         Ok(match &e.kind {
             ExprKind::Error => Val::unit(),
             ExprKind::Bool(b) => Val::Bool(*b),
@@ -373,20 +351,12 @@ impl<'p> Interp<'p> {
             ExprKind::StructLit { fields, .. } => {
                 let mut written = Vec::with_capacity(fields.len());
                 for (_, v) in fields {
-                    written.push(Some(self.expr(f, v)?));
+                    written.push(self.expr(f, v)?);
                 }
                 match f.inst.res.get(&e.id) {
-                    Some(Res::StructLit(order)) => Val::Struct(
-                        order
-                            .iter()
-                            .map(|&w| {
-                                written
-                                    .get_mut(w)
-                                    .and_then(Option::take)
-                                    .unwrap_or_else(Val::unit)
-                            })
-                            .collect(),
-                    ),
+                    Some(Res::StructLit(order)) => {
+                        Val::Struct(in_declaration_order(order, written))
+                    }
                     _ => Val::unit(),
                 }
             }
@@ -411,7 +381,7 @@ impl<'p> Interp<'p> {
         })
     }
 
-    fn exprs(&mut self, f: &mut Frame<'p>, items: &'p [Expr]) -> Result<Vec<Val>, Ctrl> {
+    fn exprs(&mut self, f: &mut Frame<'p, Val>, items: &'p [Expr]) -> Result<Vec<Val>, Ctrl> {
         items.iter().map(|x| self.expr(f, x)).collect()
     }
 }
@@ -419,19 +389,6 @@ impl<'p> Interp<'p> {
 enum Step {
     Index(u128),
     Field(usize),
-}
-
-fn bind<'p>(f: &mut Frame<'p>, pattern: &'p Pattern, v: Val) {
-    match (pattern, v) {
-        (Pattern::Wildcard(_), _) => {}
-        (Pattern::Bind { name, .. }, v) => f.vars.push((name.name.as_str(), v)),
-        (Pattern::Tuple(items, _), Val::Tuple(vals)) => {
-            for (p, v) in items.iter().zip(vals) {
-                bind(f, p, v);
-            }
-        }
-        (Pattern::Tuple(..), _) => {}
-    }
 }
 
 fn builtin(b: Builtin, args: &[Val], ty: &Ty, first_ty: Option<&Ty>) -> Val {

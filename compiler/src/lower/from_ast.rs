@@ -21,13 +21,14 @@
 //! more than the program allows.
 
 use crate::diagnostic::Diagnostic;
+use crate::frame::{in_declaration_order, Frame, FrameValue};
 use crate::interp::{MAX_CALL_DEPTH, MAX_LOOP_ITERATIONS};
 use crate::ir::builder::Builder;
 use crate::ir::{self, BinOp as IrBin, InputDecl, Op, OutputDecl, UnOp as IrUn, ValueId};
 use crate::sema::types::{IntTy, Ty};
-use crate::sema::{Builtin, Instance, InstanceId, Program, Res};
+use crate::sema::{Builtin, InstanceId, Program, Res};
 use crate::span::Span;
-use crate::syntax::ast::{BinOp, Block, Expr, ExprKind, Pattern, StmtKind, UnOp};
+use crate::syntax::ast::{BinOp, Block, Expr, ExprKind, StmtKind, UnOp};
 
 /// Diagnostic code: recursion that does not stop while unrolling.
 pub const RECURSION_TOO_DEEP: &str = "E0061";
@@ -66,6 +67,19 @@ impl Sym {
         match self {
             Sym::Scalar(v) => out.push(*v),
             Sym::Array(items) | Sym::Tuple(items) => items.iter().for_each(|s| s.leaves(out)),
+        }
+    }
+}
+
+impl FrameValue for Sym {
+    fn unit() -> Self {
+        Sym::unit()
+    }
+
+    fn into_items(self) -> Option<Vec<Self>> {
+        match self {
+            Sym::Tuple(items) => Some(items),
+            _ => None,
         }
     }
 }
@@ -128,34 +142,6 @@ fn span_of_main(program: &Program) -> Span {
         .fn_decl(program.instance(program.main).func)
         .name
         .span
-}
-
-struct Frame<'p> {
-    inst: &'p Instance,
-    vars: Vec<(&'p str, Sym)>,
-}
-
-impl Frame<'_> {
-    fn get(&self, name: &str) -> Sym {
-        self.vars
-            .iter()
-            .rev()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(Sym::unit)
-    }
-
-    fn slot(&mut self, name: &str) -> Option<&mut Sym> {
-        self.vars
-            .iter_mut()
-            .rev()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
-    }
-
-    fn ty(&self, e: &Expr) -> &Ty {
-        self.inst.tys.get(&e.id).unwrap_or(&Ty::Error)
-    }
 }
 
 struct Lowerer<'p> {
@@ -270,15 +256,7 @@ impl<'p> Lowerer<'p> {
             ));
         }
         self.depth += 1;
-        let mut frame = Frame {
-            inst,
-            vars: decl
-                .params
-                .iter()
-                .map(|p| p.name.name.as_str())
-                .zip(args)
-                .collect(),
-        };
+        let mut frame = Frame::new(inst, decl.params.iter().map(|p| p.name.name.as_str()), args);
         let result = match self.block(&mut frame, &decl.body) {
             Ok(v) | Err(Ctrl::Return(v)) => Ok(v),
             Err(fail) => Err(fail),
@@ -287,20 +265,20 @@ impl<'p> Lowerer<'p> {
         result
     }
 
-    fn block(&mut self, f: &mut Frame<'p>, b: &'p Block) -> Lowered {
+    fn block(&mut self, f: &mut Frame<'p, Sym>, b: &'p Block) -> Lowered {
         let mark = f.vars.len();
         let result = self.block_inner(f, b);
         f.vars.truncate(mark);
         result
     }
 
-    fn block_inner(&mut self, f: &mut Frame<'p>, b: &'p Block) -> Lowered {
+    fn block_inner(&mut self, f: &mut Frame<'p, Sym>, b: &'p Block) -> Lowered {
         for s in &b.stmts {
             match &s.kind {
                 StmtKind::Error => {}
                 StmtKind::Let { pattern, init, .. } => {
                     let v = self.expr(f, init)?;
-                    bind(f, pattern, v);
+                    f.bind(pattern, v);
                 }
                 StmtKind::Assign { place, op, value } => {
                     let v = self.expr(f, value)?;
@@ -388,7 +366,7 @@ impl<'p> Lowerer<'p> {
 
     /// Writes `v` into a place. Constant indices select; other indices write
     /// through a one-hot decoder; out-of-range indices write nothing.
-    fn store(&mut self, f: &mut Frame<'p>, place: &'p Expr, v: Sym) -> Result<(), Ctrl> {
+    fn store(&mut self, f: &mut Frame<'p, Sym>, place: &'p Expr, v: Sym) -> Result<(), Ctrl> {
         let mut path = Vec::new();
         let mut cur = place;
         loop {
@@ -580,7 +558,7 @@ impl<'p> Lowerer<'p> {
         }
     }
 
-    fn expr(&mut self, f: &mut Frame<'p>, e: &'p Expr) -> Lowered {
+    fn expr(&mut self, f: &mut Frame<'p, Sym>, e: &'p Expr) -> Lowered {
         Ok(match &e.kind {
             ExprKind::Error => Sym::unit(),
             ExprKind::Bool(b) => Sym::Scalar(self.b.konst(u128::from(*b), 1)),
@@ -658,20 +636,10 @@ impl<'p> Lowerer<'p> {
             ExprKind::StructLit { fields, .. } => {
                 let mut written = Vec::with_capacity(fields.len());
                 for (_, v) in fields {
-                    written.push(Some(self.expr(f, v)?));
+                    written.push(self.expr(f, v)?);
                 }
                 match f.inst.res.get(&e.id) {
-                    Some(Res::StructLit(order)) => Sym::Tuple(
-                        order
-                            .iter()
-                            .map(|&w| {
-                                written
-                                    .get_mut(w)
-                                    .and_then(Option::take)
-                                    .unwrap_or_else(Sym::unit)
-                            })
-                            .collect(),
-                    ),
+                    Some(Res::StructLit(order)) => Sym::Tuple(in_declaration_order(order, written)),
                     _ => Sym::unit(),
                 }
             }
@@ -718,7 +686,7 @@ impl<'p> Lowerer<'p> {
 
     /// `a[i]`; a variable's array is read in place rather than copied, which
     /// keeps loops over large arrays linear.
-    fn index(&mut self, f: &mut Frame<'p>, e: &'p Expr, a: &'p Expr, i: &'p Expr) -> Lowered {
+    fn index(&mut self, f: &mut Frame<'p, Sym>, e: &'p Expr, a: &'p Expr, i: &'p Expr) -> Lowered {
         let idx = self.expr(f, i)?;
         let elem_ty = f.ty(e).clone();
         let Some(iv) = idx.scalar() else {
@@ -753,7 +721,7 @@ impl<'p> Lowerer<'p> {
     }
 
     /// Lowers one side of a runtime branch, where an early `return` cannot be expressed.
-    fn branch(&mut self, f: &mut Frame<'p>, body: BranchBody<'p>, cond: Span) -> Lowered {
+    fn branch(&mut self, f: &mut Frame<'p, Sym>, body: BranchBody<'p>, cond: Span) -> Lowered {
         let r = match body {
             BranchBody::Block(b) => self.block(f, b),
             BranchBody::Expr(e) => self.expr(f, e),
@@ -774,7 +742,7 @@ impl<'p> Lowerer<'p> {
         }
     }
 
-    fn exprs(&mut self, f: &mut Frame<'p>, items: &'p [Expr]) -> Result<Vec<Sym>, Ctrl> {
+    fn exprs(&mut self, f: &mut Frame<'p, Sym>, items: &'p [Expr]) -> Result<Vec<Sym>, Ctrl> {
         items.iter().map(|x| self.expr(f, x)).collect()
     }
 
@@ -884,17 +852,4 @@ fn then_expr(b: &Block) -> BranchBody<'_> {
 enum Step {
     Index(ValueId),
     Field(usize),
-}
-
-fn bind<'p>(f: &mut Frame<'p>, pattern: &'p Pattern, v: Sym) {
-    match (pattern, v) {
-        (Pattern::Wildcard(_), _) => {}
-        (Pattern::Bind { name, .. }, v) => f.vars.push((name.name.as_str(), v)),
-        (Pattern::Tuple(items, _), Sym::Tuple(vals)) => {
-            for (p, v) in items.iter().zip(vals) {
-                bind(f, p, v);
-            }
-        }
-        (Pattern::Tuple(..), _) => {}
-    }
 }
