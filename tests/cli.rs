@@ -242,6 +242,22 @@ fn compile_then_run_the_circuit_file() {
             "{file}"
         );
     }
+    // A truncated circuit file is explained, not a crash.
+    let bytes = std::fs::read(&out).expect("read .vc");
+    let cut = dir.join("cut.vc");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    let o = veil(&[
+        "run",
+        cut.to_str().expect("utf-8"),
+        "--backend",
+        "clear",
+        "--input",
+        "alice.a=1",
+        "--input",
+        "bob.b=2",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cut.vc"), "{}", stderr(&o));
     // Every emitted form is produced; the text form and Bristol read back.
     for emit in ["text", "bristol", "ir", "stats", "dot"] {
         let o = veil(&["compile", "examples/millionaires.mpc", "--emit", emit]);
@@ -370,6 +386,39 @@ fn bristol_circuits_run_under_clear() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "{\"p0\": {\"0\": 12}, \"p1\": {\"0\": 12}}\n");
+    // --owner renames the party of an input value; --format bristol reads any file name.
+    let copy = std::env::temp_dir().join(format!("veil-adder-{}.circuit", std::process::id()));
+    std::fs::copy(&adder, &copy).expect("copy");
+    let o = veil(&[
+        "run",
+        copy.to_str().expect("utf-8"),
+        "--format",
+        "bristol",
+        "--owner",
+        "1=alice",
+        "--backend",
+        "clear",
+        "--input",
+        "0=5",
+        "--input",
+        "alice.1=7",
+        "--json",
+    ]);
+    let _ = std::fs::remove_file(&copy);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "{\"p0\": {\"0\": 12}, \"alice\": {\"0\": 12}}\n"
+    );
+    let o = veil(&[
+        "run",
+        adder.to_str().expect("utf-8"),
+        "--owner",
+        "one=alice",
+        "--backend",
+        "clear",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let o = veil(&["stats", adder.to_str().expect("utf-8"), "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
     assert_eq!(v["and"], 63);
