@@ -238,7 +238,6 @@ struct Checker<'m> {
     parties: Vec<Party>,
     inputs: Vec<Input>,
     outputs: Vec<Output>,
-    output_spans: HashMap<String, Span>,
     /// Calls that happen whenever their caller runs: (caller, callee, call span).
     uncond_calls: Vec<(InstanceId, InstanceId, Span)>,
     depth: usize,
@@ -347,7 +346,6 @@ impl<'m> Checker<'m> {
             parties: Vec::new(),
             inputs: Vec::new(),
             outputs: Vec::new(),
-            output_spans: HashMap::new(),
             uncond_calls: Vec::new(),
             depth: 0,
         }
@@ -2032,8 +2030,8 @@ impl<'m> Checker<'m> {
             }
         }
         parties.sort_unstable();
-        if let Some(prev) = self.output_spans.get(&name.name) {
-            let prev = *prev;
+        if let Some(prev) = self.outputs.iter().find(|o| o.name == name.name) {
+            let prev = prev.span;
             self.err(
                 Diagnostic::error(
                     DUPLICATE_OUTPUT,
@@ -2046,7 +2044,6 @@ impl<'m> Checker<'m> {
             );
             return;
         }
-        self.output_spans.insert(name.name.clone(), name.span);
         let names = |id: StructId| self.struct_shape(id);
         let value_type = vt.value_type(&names);
         self.outputs.push(Output {
