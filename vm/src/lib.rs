@@ -1,9 +1,13 @@
 //! Veil's virtual machine: runs a circuit among mutually distrusting parties.
 //!
-//! The VM depends only on `veil-circuit` (never on the compiler). Its backends
-//! (`clear`, `gc`, `gmw`, `arith`, `rep3`), channels and oblivious transfer are
-//! built in later milestones; see `docs/architecture.md` for the plan. Until
-//! then the crate only re-exports the value model it will consume, so that the
-//! workspace layout of ARCHITECTURE.md exists from the start.
+//! The VM depends only on `veil-circuit` (never on the compiler). A
+//! [`session`] binds each party's inputs to a circuit and runs a [`backend`]
+//! over [`net`] channels; the backends share the [`crypto`] primitives and
+//! [`ot`] (oblivious transfer).
+
+pub mod block;
+pub mod crypto;
+pub mod net;
+pub mod ot;
 
 pub use veil_circuit::value;
