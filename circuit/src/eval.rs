@@ -13,7 +13,7 @@
 
 use thiserror::Error;
 
-use crate::circuit::{Circuit, Domain, InputGroup, ValidCircuit};
+use crate::circuit::{Circuit, Domain, InputGroup, OutputGroup, ValidCircuit};
 use crate::gate::Gate;
 use crate::validate::ring_mask;
 use crate::value::{IntValue, Value, ValueType};
@@ -84,20 +84,8 @@ impl<'c> Evaluator<'c> {
                 found: inputs.len(),
             });
         }
-        let mut words = Vec::new();
         for (g, v) in c.inputs.iter().zip(inputs) {
-            if !v.has_type(&g.ty) {
-                return Err(EvalError::InputType {
-                    group: g.name.clone(),
-                    expected: g.ty.to_string(),
-                    found: v.to_string(),
-                });
-            }
-            words.clear();
-            match g.domain {
-                Domain::Bool => words.extend(v.to_bits().into_iter().map(u64::from)),
-                Domain::Arith => push_scalars(v, self.mask, &mut words),
-            }
+            let words = input_words(g, v, c.ring_bits)?;
             self.set_group(g, &words)?;
         }
         self.run_gates();
@@ -105,22 +93,7 @@ impl<'c> Evaluator<'c> {
             .iter()
             .map(|g| {
                 let words: Vec<u64> = g.wires.iter().map(|w| self.value(w)).collect();
-                match g.domain {
-                    Domain::Bool => {
-                        let bits: Vec<bool> = words.iter().map(|&w| w == 1).collect();
-                        Value::from_bits(&g.ty, &bits).map_err(|e| EvalError::Output {
-                            group: g.name.clone(),
-                            why: e.to_string(),
-                        })
-                    }
-                    Domain::Arith => {
-                        let mut pos = 0;
-                        scalars_to_value(&g.ty, &words, &mut pos).ok_or_else(|| EvalError::Output {
-                            group: g.name.clone(),
-                            why: "fewer wires than the type needs".into(),
-                        })
-                    }
-                }
+                output_value(g, &words)
             })
             .collect()
     }
@@ -252,6 +225,46 @@ pub fn evaluate_bits(
         .into_iter()
         .map(|ws| ws.into_iter().map(|w| w & 1 == 1).collect())
         .collect())
+}
+
+/// The wire words of `value` for input group `g` (one word per wire: a bit on
+/// Boolean wires, a ring element mod 2^`ring_bits` on arithmetic ones); every
+/// backend turns typed inputs into wire values this way.
+pub fn input_words(g: &InputGroup, value: &Value, ring_bits: u32) -> Result<Vec<u64>, EvalError> {
+    if !value.has_type(&g.ty) {
+        return Err(EvalError::InputType {
+            group: g.name.clone(),
+            expected: g.ty.to_string(),
+            found: value.to_string(),
+        });
+    }
+    let mut words = Vec::new();
+    match g.domain {
+        Domain::Bool => words.extend(value.to_bits().into_iter().map(u64::from)),
+        Domain::Arith => push_scalars(value, ring_mask(ring_bits), &mut words),
+    }
+    Ok(words)
+}
+
+/// The typed value of output group `g` from its wire words (the inverse of
+/// [`input_words`]); backends decode what they reveal this way.
+pub fn output_value(g: &OutputGroup, words: &[u64]) -> Result<Value, EvalError> {
+    match g.domain {
+        Domain::Bool => {
+            let bits: Vec<bool> = words.iter().map(|&w| w & 1 == 1).collect();
+            Value::from_bits(&g.ty, &bits).map_err(|e| EvalError::Output {
+                group: g.name.clone(),
+                why: e.to_string(),
+            })
+        }
+        Domain::Arith => {
+            let mut pos = 0;
+            scalars_to_value(&g.ty, words, &mut pos).ok_or_else(|| EvalError::Output {
+                group: g.name.clone(),
+                why: "fewer wires than the type needs".into(),
+            })
+        }
+    }
 }
 
 /// Appends one ring word per scalar of `v`, in [`Value::to_bits`] order.

@@ -39,7 +39,7 @@ pub mod wire;
 pub use bristol::{BitOrder, BristolError, BristolFormat, BristolOptions};
 pub use builder::CircuitBuilder;
 pub use circuit::{Circuit, Domain, InputGroup, OutputGroup, ValidCircuit, Visibility, WireInfo};
-pub use eval::{evaluate, evaluate_bits, EvalError, Evaluator};
+pub use eval::{evaluate, evaluate_bits, input_words, output_value, EvalError, Evaluator};
 pub use gate::{Gate, GateKind};
 pub use stats::{ArithStats, Stats};
 pub use text::{TextError, TextErrorKind};

@@ -190,7 +190,7 @@ pub fn validate(circuit: &Circuit) -> Result<(), ValidationErrors> {
 }
 
 /// The ring mask for `ring_bits` (all ones for 64 and above).
-pub(crate) fn ring_mask(ring_bits: u32) -> u64 {
+pub fn ring_mask(ring_bits: u32) -> u64 {
     if ring_bits >= 64 {
         u64::MAX
     } else {

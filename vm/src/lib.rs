@@ -5,9 +5,18 @@
 //! over [`net`] channels; the backends share the [`crypto`] primitives and
 //! [`ot`] (oblivious transfer).
 
+pub mod backend;
 pub mod block;
 pub mod crypto;
+pub mod error;
+pub mod local;
 pub mod net;
 pub mod ot;
+pub mod party;
+
+pub use backend::{prepare, BackendKind, Protocol};
+pub use error::VmError;
+pub use local::{run_local, run_local_many, LocalOptions, LocalRun};
+pub use party::{run_party, PartyReport};
 
 pub use veil_circuit::value;

@@ -107,15 +107,15 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream_different_seed_different_stream() {
-        let mut a = Prg::from_seed(Block(1));
-        let mut b = Prg::from_seed(Block(1));
-        let mut c = Prg::from_seed(Block(2));
+        let mut a = Prg::from_seed(Block::from_u128(1));
+        let mut b = Prg::from_seed(Block::from_u128(1));
+        let mut c = Prg::from_seed(Block::from_u128(2));
         let xs: Vec<Block> = (0..200).map(|_| a.block()).collect();
         let ys: Vec<Block> = (0..200).map(|_| b.block()).collect();
         let zs: Vec<Block> = (0..200).map(|_| c.block()).collect();
         assert_eq!(xs, ys);
         assert_ne!(xs, zs);
-        let distinct: std::collections::HashSet<u128> = xs.iter().map(|b| b.0).collect();
+        let distinct: std::collections::HashSet<u128> = xs.iter().map(|b| b.to_u128()).collect();
         assert_eq!(distinct.len(), 200);
     }
 }

@@ -44,6 +44,15 @@ pub struct ChannelStats {
 }
 
 impl ChannelStats {
+    /// The counters since `earlier` was taken.
+    pub fn minus(self, earlier: ChannelStats) -> ChannelStats {
+        ChannelStats {
+            bytes_sent: self.bytes_sent - earlier.bytes_sent.min(self.bytes_sent),
+            bytes_received: self.bytes_received - earlier.bytes_received.min(self.bytes_received),
+            rounds: self.rounds - earlier.rounds.min(self.rounds),
+        }
+    }
+
     /// The sum of two counters (for totals over peers).
     pub fn plus(self, other: ChannelStats) -> ChannelStats {
         ChannelStats {

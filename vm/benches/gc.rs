@@ -1,0 +1,69 @@
+//! Garbled-circuit throughput: `cargo bench -p veil-vm --bench gc`.
+//!
+//! Prints, for AES-128 and SHA-256 from `../shared/circuits` (when present):
+//! garbling and evaluation in memory (no channel, no OT) in million AND
+//! gates per second, and an end-to-end two-party run in local mode.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use veil_circuit::{BristolOptions, ValidCircuit, Value};
+use veil_vm::backend::gc::Gc;
+use veil_vm::{prepare, run_local, BackendKind, LocalOptions};
+
+fn main() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/circuits/bristol-fashion");
+    if !dir.is_dir() {
+        eprintln!("skipping: ../shared/circuits is absent");
+        return;
+    }
+    for name in ["aes_128.txt", "sha256.txt"] {
+        let text = std::fs::read_to_string(dir.join(name)).expect("circuit");
+        let circuit =
+            veil_circuit::bristol::read(&text, &BristolOptions::default()).expect("valid");
+        bench(name, &circuit);
+    }
+}
+
+fn zero_inputs(circuit: &ValidCircuit) -> Vec<Value> {
+    circuit
+        .circuit()
+        .inputs
+        .iter()
+        .map(|g| Value::from_bits(&g.ty, &vec![false; g.wires.len() as usize]).expect("zero"))
+        .collect()
+}
+
+fn bench(name: &str, circuit: &ValidCircuit) {
+    let circuit = Arc::new(circuit.clone());
+    let gc = Gc::new(Arc::clone(&circuit)).expect("gc");
+    let inputs = zero_inputs(&circuit);
+    let words: Vec<Vec<u64>> = inputs
+        .iter()
+        .map(|v| v.to_bits().into_iter().map(u64::from).collect())
+        .collect();
+    let ands = veil_vm::Protocol::paid_gates(&gc) as f64;
+    eprintln!("{:?}", gc.debug_sizes());
+    let reps = (20_000_000.0 / ands).max(10.0) as usize;
+    let (mut g, mut e) = (0.0, 0.0);
+    for _ in 0..reps {
+        let r = gc.in_memory(&words).expect("run");
+        g += r.garble.as_secs_f64();
+        e += r.evaluate.as_secs_f64();
+    }
+    let protocol = prepare(BackendKind::Gc, Arc::clone(&circuit)).expect("gc");
+    let e2e_reps = (reps / 4).max(5);
+    let start = Instant::now();
+    for _ in 0..e2e_reps {
+        run_local(&protocol, &circuit, &inputs, LocalOptions::default()).expect("run");
+    }
+    let e2e = start.elapsed().as_secs_f64() / e2e_reps as f64;
+    println!(
+        "{name:14} {ands:>8} AND  garble {:7.1} M AND/s  evaluate {:7.1} M AND/s  end to end {:7.1} M AND/s ({:.3} ms per run)",
+        ands * reps as f64 / g / 1e6,
+        ands * reps as f64 / e / 1e6,
+        ands / e2e / 1e6,
+        e2e * 1e3
+    );
+}

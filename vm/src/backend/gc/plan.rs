@@ -1,0 +1,445 @@
+//! The garbling schedule of a circuit, computed once and shared by garbler
+//! and evaluator.
+//!
+//! - Wires known to every party (public inputs, constants, and anything
+//!   computed from them alone) are evaluated in the clear first, never garbled.
+//! - The remaining (secret) gates are reordered by AND-level within windows
+//!   of consecutive gates, so that AND gates come in batches of independent
+//!   gates: their hashes then go to AES together, which is what makes garbling
+//!   fast. Windows keep the reordering local, so the number of live labels
+//!   stays close to the circuit's own.
+//! - Labels live in a register file indexed by plain integers, reused as soon
+//!   as a wire is dead: memory follows the live wires, not the circuit's size.
+
+use veil_circuit::{Circuit, Gate};
+
+/// Secret gates reordered together: bigger windows give bigger AND batches on
+/// circuits whose parallelism is spread out, at the cost of more live labels.
+const WINDOW: usize = 1 << 16;
+
+/// Where a wire's value lives during a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Src {
+    /// A label register (a secret wire).
+    Secret(u32),
+    /// A slot of the public bit table (a wire every party knows).
+    Known(u32),
+}
+
+/// A gate on public bits, evaluated in the clear by every party.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PubOp {
+    Xor { a: u32, b: u32, out: u32 },
+    And { a: u32, b: u32, out: u32 },
+    Not { a: u32, out: u32 },
+    Const { value: bool, out: u32 },
+    Copy { a: u32, out: u32 },
+}
+
+/// A secret AND gate: registers of its operands and output.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AndGate {
+    pub a: u32,
+    pub b: u32,
+    pub out: u32,
+}
+
+/// A secret XOR gate: registers of its operands and output.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct XorGate {
+    pub a: u32,
+    pub b: u32,
+    pub out: u32,
+}
+
+/// One step over label registers (`p` names a public slot).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Op {
+    /// `xors[start..start + len]`, in order: `out = a ⊕ b` (free). XOR gates
+    /// outnumber all others, so runs of them are dispatched once.
+    Xors { start: u32, len: u32 },
+    /// `out = a ⊕ p`: the garbler shifts by Δ when `p` is 1; the evaluator copies.
+    XorPub { a: u32, p: u32, out: u32 },
+    /// `out = ¬a`: the garbler shifts by Δ; the evaluator copies.
+    Not { a: u32, out: u32 },
+    /// `out = a`.
+    Copy { a: u32, out: u32 },
+    /// `out = a ∧ p`: `a`'s label when `p` is 1, the all-zero label of a known 0 otherwise.
+    AndPub { a: u32, p: u32, out: u32 },
+    /// `ands[start..start + len]`: AND gates independent of one another.
+    Ands { start: u32, len: u32 },
+}
+
+/// The schedule (see the module documentation).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Plan {
+    /// Size of the public bit table.
+    pub pub_slots: u32,
+    /// Gates on public bits, in order.
+    pub pub_ops: Vec<PubOp>,
+    /// Per input group, where each wire goes.
+    pub inputs: Vec<Vec<Src>>,
+    /// Size of the label register file.
+    pub registers: u32,
+    /// The secret steps, in order.
+    pub ops: Vec<Op>,
+    /// The AND gates that `Op::Ands` refer to, in schedule order.
+    pub ands: Vec<AndGate>,
+    /// The XOR gates that `Op::Xors` refer to, in schedule order.
+    pub xors: Vec<XorGate>,
+    /// Per output group, where each wire's value is.
+    pub outputs: Vec<Vec<Src>>,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// A secret gate before scheduling: operands are wires (secret) or public slots.
+#[derive(Clone, Copy)]
+enum SecretGate {
+    Xor(u32, u32, u32),
+    XorPub(u32, u32, u32),
+    Not(u32, u32),
+    Copy(u32, u32),
+    AndPub(u32, u32, u32),
+    And(u32, u32, u32),
+}
+
+impl SecretGate {
+    fn out(self) -> u32 {
+        match self {
+            SecretGate::Xor(_, _, o)
+            | SecretGate::XorPub(_, _, o)
+            | SecretGate::AndPub(_, _, o)
+            | SecretGate::And(_, _, o)
+            | SecretGate::Not(_, o)
+            | SecretGate::Copy(_, o) => o,
+        }
+    }
+
+    /// The secret operand wires (one or two; the second may repeat the first).
+    fn secret_operands(self) -> (u32, Option<u32>) {
+        match self {
+            SecretGate::Xor(a, b, _) | SecretGate::And(a, b, _) => (a, Some(b)),
+            SecretGate::XorPub(a, _, _)
+            | SecretGate::AndPub(a, _, _)
+            | SecretGate::Not(a, _)
+            | SecretGate::Copy(a, _) => (a, None),
+        }
+    }
+}
+
+impl Plan {
+    /// The schedule of a valid Boolean circuit.
+    pub fn new(c: &Circuit) -> Plan {
+        let n = c.wires.len();
+        // Public slot of each known wire, NONE for secret wires.
+        let mut slot = vec![NONE; n];
+        let mut plan = Plan::default();
+        let mut next_slot = 0u32;
+        let mut new_slot = |w: usize, slot: &mut Vec<u32>| {
+            slot[w] = next_slot;
+            next_slot += 1;
+            next_slot - 1
+        };
+        let mut secret_inputs: Vec<u32> = Vec::new();
+        for g in &c.inputs {
+            let mut srcs = Vec::with_capacity(g.wires.len() as usize);
+            for w in g.wires.iter() {
+                if g.public {
+                    srcs.push(Src::Known(new_slot(w.index(), &mut slot)));
+                } else {
+                    // Registers are assigned below; remember the wire for now.
+                    srcs.push(Src::Secret(w.0));
+                    secret_inputs.push(w.0);
+                }
+            }
+            plan.inputs.push(srcs);
+        }
+        let known = |w: veil_circuit::Wire, slot: &Vec<u32>| slot[w.index()] != NONE;
+        let mut secret: Vec<SecretGate> = Vec::new();
+        for gate in &c.gates {
+            match *gate {
+                Gate::Const { value, out } => {
+                    let out = new_slot(out.index(), &mut slot);
+                    plan.pub_ops.push(PubOp::Const { value, out });
+                }
+                Gate::Xor { a, b, out } | Gate::And { a, b, out } => {
+                    let is_and = matches!(gate, Gate::And { .. });
+                    match (known(a, &slot), known(b, &slot)) {
+                        (true, true) => {
+                            let (sa, sb) = (slot[a.index()], slot[b.index()]);
+                            let out = new_slot(out.index(), &mut slot);
+                            plan.pub_ops.push(if is_and {
+                                PubOp::And { a: sa, b: sb, out }
+                            } else {
+                                PubOp::Xor { a: sa, b: sb, out }
+                            });
+                        }
+                        (false, false) => secret.push(if is_and {
+                            SecretGate::And(a.0, b.0, out.0)
+                        } else {
+                            SecretGate::Xor(a.0, b.0, out.0)
+                        }),
+                        (ka, _) => {
+                            let (s, p) = if ka { (b, a) } else { (a, b) };
+                            let p = slot[p.index()];
+                            secret.push(if is_and {
+                                SecretGate::AndPub(s.0, p, out.0)
+                            } else {
+                                SecretGate::XorPub(s.0, p, out.0)
+                            });
+                        }
+                    }
+                }
+                Gate::Not { a, out } | Gate::Copy { a, out } => {
+                    let is_not = matches!(gate, Gate::Not { .. });
+                    if known(a, &slot) {
+                        let sa = slot[a.index()];
+                        let out = new_slot(out.index(), &mut slot);
+                        plan.pub_ops.push(if is_not {
+                            PubOp::Not { a: sa, out }
+                        } else {
+                            PubOp::Copy { a: sa, out }
+                        });
+                    } else {
+                        secret.push(if is_not {
+                            SecretGate::Not(a.0, out.0)
+                        } else {
+                            SecretGate::Copy(a.0, out.0)
+                        });
+                    }
+                }
+                // Arithmetic gates never reach here: `Gc::new` refuses non-Boolean circuits.
+                _ => {}
+            }
+        }
+        plan.pub_slots = next_slot;
+
+        let order = schedule(&secret, n);
+        plan.allocate(c, &secret, &order, &secret_inputs, &slot);
+        plan
+    }
+
+    /// Assigns label registers along the scheduled order, freeing each
+    /// register after its wire's last use, and emits the steps.
+    fn allocate(
+        &mut self,
+        c: &Circuit,
+        secret: &[SecretGate],
+        order: &[(u32, u32)],
+        secret_inputs: &[u32],
+        slot: &[u32],
+    ) {
+        let n = c.wires.len();
+        // Last use of each secret wire, as a position in `order`; outputs live to the end.
+        let mut last = vec![NONE; n];
+        let mut used = vec![false; n];
+        for (pos, &(gi, _)) in order.iter().enumerate() {
+            let (a, b) = secret[gi as usize].secret_operands();
+            last[a as usize] = pos as u32;
+            used[a as usize] = true;
+            if let Some(b) = b {
+                last[b as usize] = pos as u32;
+                used[b as usize] = true;
+            }
+        }
+        const FOREVER: u32 = u32::MAX - 1;
+        for g in &c.outputs {
+            for w in g.wires.iter() {
+                if slot[w.index()] == NONE {
+                    last[w.index()] = FOREVER;
+                    used[w.index()] = true;
+                }
+            }
+        }
+        let mut reg = vec![NONE; n];
+        let mut free: Vec<u32> = Vec::new();
+        let mut registers = 0u32;
+        let mut alloc = |free: &mut Vec<u32>| {
+            free.pop().unwrap_or_else(|| {
+                registers += 1;
+                registers - 1
+            })
+        };
+        for &w in secret_inputs {
+            reg[w as usize] = alloc(&mut free);
+        }
+        for g in self.inputs.iter_mut() {
+            for s in g.iter_mut() {
+                if let Src::Secret(w) = *s {
+                    *s = Src::Secret(reg[w as usize]);
+                }
+            }
+        }
+        for &w in secret_inputs {
+            if !used[w as usize] {
+                free.push(reg[w as usize]);
+            }
+        }
+        let release = |w: u32, pos: u32, reg: &[u32], free: &mut Vec<u32>| {
+            if last[w as usize] == pos {
+                free.push(reg[w as usize]);
+            }
+        };
+        let mut pos = 0usize;
+        while pos < order.len() {
+            let (gi, key) = order[pos];
+            let gate = secret[gi as usize];
+            if let SecretGate::And(..) = gate {
+                // A batch: the run of ANDs with the same key. Outputs first, then frees,
+                // so no output overwrites an operand of the same batch.
+                let end = order[pos..]
+                    .iter()
+                    .position(|&(g, k)| {
+                        k != key || !matches!(secret[g as usize], SecretGate::And(..))
+                    })
+                    .map_or(order.len(), |d| pos + d);
+                let start = self.ands.len() as u32;
+                for &(g, _) in &order[pos..end] {
+                    if let SecretGate::And(a, b, out) = secret[g as usize] {
+                        let o = alloc(&mut free);
+                        reg[out as usize] = o;
+                        self.ands.push(AndGate {
+                            a: reg[a as usize],
+                            b: reg[b as usize],
+                            out: o,
+                        });
+                    }
+                }
+                for (p, &(g, _)) in order.iter().enumerate().take(end).skip(pos) {
+                    if let SecretGate::And(a, b, _) = secret[g as usize] {
+                        release(a, p as u32, &reg, &mut free);
+                        if b != a {
+                            release(b, p as u32, &reg, &mut free);
+                        }
+                    }
+                }
+                for &(g, _) in &order[pos..end] {
+                    let out = secret[g as usize].out();
+                    if last[out as usize] == NONE {
+                        free.push(reg[out as usize]);
+                    }
+                }
+                self.ops.push(Op::Ands {
+                    start,
+                    len: (end - pos) as u32,
+                });
+                pos = end;
+                continue;
+            }
+            let o = alloc(&mut free);
+            let op = match gate {
+                SecretGate::Xor(a, b, _) => {
+                    self.xors.push(XorGate {
+                        a: reg[a as usize],
+                        b: reg[b as usize],
+                        out: o,
+                    });
+                    match self.ops.last_mut() {
+                        Some(Op::Xors { len, .. }) => {
+                            *len += 1;
+                            None
+                        }
+                        _ => Some(Op::Xors {
+                            start: self.xors.len() as u32 - 1,
+                            len: 1,
+                        }),
+                    }
+                }
+                SecretGate::XorPub(a, p, _) => Some(Op::XorPub {
+                    a: reg[a as usize],
+                    p,
+                    out: o,
+                }),
+                SecretGate::AndPub(a, p, _) => Some(Op::AndPub {
+                    a: reg[a as usize],
+                    p,
+                    out: o,
+                }),
+                SecretGate::Not(a, _) => Some(Op::Not {
+                    a: reg[a as usize],
+                    out: o,
+                }),
+                SecretGate::Copy(a, _) => Some(Op::Copy {
+                    a: reg[a as usize],
+                    out: o,
+                }),
+                SecretGate::And(..) => None,
+            };
+            self.ops.extend(op);
+            reg[gate.out() as usize] = o;
+            let (a, b) = gate.secret_operands();
+            release(a, pos as u32, &reg, &mut free);
+            if let Some(b) = b.filter(|&b| b != a) {
+                release(b, pos as u32, &reg, &mut free);
+            }
+            if last[gate.out() as usize] == NONE {
+                free.push(o);
+            }
+            pos += 1;
+        }
+        self.registers = registers;
+        self.outputs = c
+            .outputs
+            .iter()
+            .map(|g| {
+                g.wires
+                    .iter()
+                    .map(|w| match slot[w.index()] {
+                        NONE => Src::Secret(reg[w.index()]),
+                        s => Src::Known(s),
+                    })
+                    .collect()
+            })
+            .collect();
+    }
+
+    /// The number of secret AND gates (what garbling pays for).
+    pub fn and_count(&self) -> u64 {
+        self.ands.len() as u64
+    }
+
+    /// Evaluates the public gates on `bits` (one byte per public slot, 0 or 1).
+    pub fn eval_public(&self, bits: &mut [u8]) {
+        for op in &self.pub_ops {
+            match *op {
+                PubOp::Xor { a, b, out } => {
+                    bits[out as usize] = bits[a as usize] ^ bits[b as usize]
+                }
+                PubOp::And { a, b, out } => {
+                    bits[out as usize] = bits[a as usize] & bits[b as usize]
+                }
+                PubOp::Not { a, out } => bits[out as usize] = bits[a as usize] ^ 1,
+                PubOp::Const { value, out } => bits[out as usize] = u8::from(value),
+                PubOp::Copy { a, out } => bits[out as usize] = bits[a as usize],
+            }
+        }
+    }
+}
+
+/// The evaluation order of the secret gates: `(gate index, bucket key)`,
+/// where within each window gates are stably sorted by key (the linear gates
+/// of AND-level L have key 2L, the AND gates of level L have key 2L − 1).
+fn schedule(secret: &[SecretGate], wires: usize) -> Vec<(u32, u32)> {
+    let mut level = vec![0u32; wires];
+    let mut order: Vec<(u32, u32)> = Vec::with_capacity(secret.len());
+    for (i, g) in secret.iter().enumerate() {
+        let (a, b) = g.secret_operands();
+        let mut l = level[a as usize];
+        if let Some(b) = b {
+            l = l.max(level[b as usize]);
+        }
+        let key = if let SecretGate::And(..) = g {
+            l += 1;
+            2 * l - 1
+        } else {
+            2 * l
+        };
+        level[g.out() as usize] = l;
+        order.push((i as u32, key));
+    }
+    for window in order.chunks_mut(WINDOW) {
+        window.sort_by_key(|&(_, key)| key);
+    }
+    order
+}

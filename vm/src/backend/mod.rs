@@ -1,0 +1,160 @@
+//! Protocols: each backend runs one party's side of a circuit over [`Peers`].
+//!
+//! A backend is built once per circuit ([`prepare`]), which is where it checks
+//! that it can run the circuit and precomputes whatever its hot loop needs;
+//! [`Protocol::run_party`] then runs any number of times. The session
+//! ([`crate::party`]) has already checked the party's inputs and shared the
+//! public ones, so a backend sees wire words only.
+
+pub mod clear;
+pub mod gc;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use veil_circuit::ValidCircuit;
+
+use crate::error::VmError;
+use crate::net::{Channel, Peers};
+use crate::ot::{OtExtReceiver, OtExtSender};
+
+/// The protocols `veil run --backend` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BackendKind {
+    /// Plaintext: every party sends its inputs to every other (a reference, no privacy).
+    Clear,
+    /// Yao's garbled circuits, two parties, semi-honest.
+    Gc,
+}
+
+impl BackendKind {
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Clear => "clear",
+            BackendKind::Gc => "gc",
+        }
+    }
+}
+
+/// Wire words of the inputs a party knows, one entry per input group: `Some`
+/// for its own groups and for every public group, `None` for other parties' secrets.
+pub type KnownInputs = [Option<Vec<u64>>];
+
+/// Wire words of the outputs a party received, one entry per output group
+/// (`None` where it is not a recipient).
+pub type ReceivedOutputs = Vec<Option<Vec<u64>>>;
+
+/// Wall time per named phase, in the order the phases ran.
+#[derive(Debug, Clone, Default)]
+pub struct Phases {
+    done: Vec<(&'static str, Duration)>,
+}
+
+impl Phases {
+    /// Runs `f` as phase `name`, adding its wall time.
+    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.add(name, start.elapsed());
+        out
+    }
+
+    /// Adds `time` to phase `name`.
+    pub fn add(&mut self, name: &'static str, time: Duration) {
+        match self.done.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, t)) => *t += time,
+            None => self.done.push((name, time)),
+        }
+    }
+
+    /// Every phase with its time.
+    pub fn list(&self) -> &[(&'static str, Duration)] {
+        &self.done
+    }
+}
+
+/// State a party keeps across runs with the same peers: OT extension set up
+/// once (base OTs cost public-key operations) serves every later run.
+#[derive(Debug, Default)]
+pub struct Session {
+    /// OT extension where this party sends, by peer index.
+    pub ot_senders: Vec<Option<OtExtSender>>,
+    /// OT extension where this party receives, by peer index.
+    pub ot_receivers: Vec<Option<OtExtReceiver>>,
+}
+
+impl Session {
+    /// The OT sender towards `peer`, set up over `ch` on first use.
+    pub fn ot_sender(
+        &mut self,
+        peer: usize,
+        ch: &mut dyn Channel,
+    ) -> Result<&mut OtExtSender, VmError> {
+        if self.ot_senders.len() <= peer {
+            self.ot_senders.resize_with(peer + 1, || None);
+        }
+        let slot = &mut self.ot_senders[peer];
+        if slot.is_none() {
+            *slot = Some(OtExtSender::setup(ch)?);
+        }
+        slot.as_mut().ok_or(VmError::Crashed {
+            party: String::new(),
+            why: "OT sender missing after set-up".into(),
+        })
+    }
+
+    /// The OT receiver towards `peer`, set up over `ch` on first use.
+    pub fn ot_receiver(
+        &mut self,
+        peer: usize,
+        ch: &mut dyn Channel,
+    ) -> Result<&mut OtExtReceiver, VmError> {
+        if self.ot_receivers.len() <= peer {
+            self.ot_receivers.resize_with(peer + 1, || None);
+        }
+        let slot = &mut self.ot_receivers[peer];
+        if slot.is_none() {
+            *slot = Some(OtExtReceiver::setup(ch)?);
+        }
+        slot.as_mut().ok_or(VmError::Crashed {
+            party: String::new(),
+            why: "OT receiver missing after set-up".into(),
+        })
+    }
+}
+
+/// One party's side of a protocol over a prepared circuit.
+pub trait Protocol: Send + Sync + std::fmt::Debug {
+    /// The backend's name.
+    fn kind(&self) -> BackendKind;
+
+    /// Every party that takes part, in index order: the circuit's parties,
+    /// plus any helper the protocol needs (gc adds an evaluator to a
+    /// one-party circuit).
+    fn parties(&self) -> &[String];
+
+    /// The gates this protocol pays for per run (AND gates for Boolean protocols).
+    fn paid_gates(&self) -> u64;
+
+    /// Runs party `peers.me()`'s side: `inputs` holds what it knows,
+    /// the result what it is entitled to learn.
+    fn run_party(
+        &self,
+        inputs: &KnownInputs,
+        peers: &mut Peers,
+        session: &mut Session,
+        phases: &mut Phases,
+    ) -> Result<ReceivedOutputs, VmError>;
+}
+
+/// Builds backend `kind` for `circuit`, refusing circuits it cannot run.
+pub fn prepare(
+    kind: BackendKind,
+    circuit: Arc<ValidCircuit>,
+) -> Result<Arc<dyn Protocol>, VmError> {
+    Ok(match kind {
+        BackendKind::Clear => Arc::new(clear::Clear::new(circuit)),
+        BackendKind::Gc => Arc::new(gc::Gc::new(circuit)?),
+    })
+}

@@ -1,0 +1,170 @@
+//! One party's session: check its inputs against the circuit, share the
+//! public ones, run the protocol, and decode the outputs it is entitled to.
+//!
+//! The same session runs in local mode (a thread per party) and, over TLS,
+//! in a process per party; only the [`Peers`] differ.
+
+use std::time::Duration;
+
+use veil_circuit::{input_words, output_value, Domain, ValidCircuit, Value};
+
+use crate::backend::{Phases, Protocol, Session};
+use crate::error::VmError;
+use crate::net::{ChannelStats, NetError, Peers};
+
+/// What one party measured during a run.
+#[derive(Debug, Clone)]
+pub struct PartyReport {
+    /// The party's name.
+    pub party: String,
+    /// Wall time per phase, in order.
+    pub phases: Vec<(&'static str, Duration)>,
+    /// Channel counters per peer (peer name, counters).
+    pub peers: Vec<(String, ChannelStats)>,
+}
+
+impl PartyReport {
+    /// Bytes this party sent to all peers.
+    pub fn bytes_sent(&self) -> u64 {
+        self.peers.iter().map(|(_, s)| s.bytes_sent).sum()
+    }
+
+    /// The most rounds this party started on any one channel.
+    pub fn rounds(&self) -> u64 {
+        self.peers.iter().map(|(_, s)| s.rounds).max().unwrap_or(0)
+    }
+}
+
+/// What a party learns: one entry per output group, `Some` where it is a recipient.
+pub type PartyOutputs = Vec<Option<Value>>;
+
+/// Runs party `peers.me()`: `own[g]` is its value for input group `g` (it must
+/// give exactly the groups it owns).
+pub fn run_party(
+    protocol: &dyn Protocol,
+    circuit: &ValidCircuit,
+    own: &[Option<Value>],
+    peers: &mut Peers,
+    session: &mut Session,
+) -> Result<(PartyOutputs, PartyReport), VmError> {
+    let c = circuit.circuit();
+    let me = peers.me();
+    let my_name = peers.names().get(me).cloned().unwrap_or_default();
+    let mut phases = Phases::default();
+    let mut known = check_inputs(circuit, me, &my_name, own)?;
+    let before = peers.stats();
+    phases.time("public inputs", || {
+        share_public_inputs(circuit, &mut known, peers)
+    })?;
+    let words = protocol.run_party(&known, peers, session, &mut phases)?;
+    peers.flush_all()?;
+    let mut outputs = Vec::with_capacity(c.outputs.len());
+    for (g, w) in c.outputs.iter().zip(words) {
+        outputs.push(match w {
+            Some(w) => Some(output_value(g, &w).map_err(|e| VmError::Protocol {
+                peer: "the protocol".into(),
+                why: e.to_string(),
+            })?),
+            None => None,
+        });
+    }
+    // Counters of this run only (a session may have carried earlier runs).
+    let stats = peers.stats();
+    let report = PartyReport {
+        party: my_name,
+        phases: phases.list().to_vec(),
+        peers: peers
+            .names()
+            .iter()
+            .zip(stats.into_iter().zip(before))
+            .filter_map(|(n, (s, b))| Some((n.clone(), s?.minus(b.unwrap_or_default()))))
+            .collect(),
+    };
+    Ok((outputs, report))
+}
+
+/// The wire words of the party's own inputs, after checking that it gives
+/// exactly the groups it owns, each of the right type.
+fn check_inputs(
+    circuit: &ValidCircuit,
+    me: usize,
+    my_name: &str,
+    own: &[Option<Value>],
+) -> Result<Vec<Option<Vec<u64>>>, VmError> {
+    let c = circuit.circuit();
+    if own.len() != c.inputs.len() {
+        return Err(VmError::Input(format!(
+            "party `{my_name}`: expected one entry per input group ({}), got {}",
+            c.inputs.len(),
+            own.len()
+        )));
+    }
+    let mut known = Vec::with_capacity(own.len());
+    for (g, v) in c.inputs.iter().zip(own) {
+        let mine = g.party as usize == me;
+        known.push(match (mine, v) {
+            (true, Some(v)) => Some(
+                input_words(g, v, c.ring_bits)
+                    .map_err(|e| VmError::Input(format!("party `{my_name}`: {e}")))?,
+            ),
+            (true, None) => {
+                return Err(VmError::Input(format!(
+                    "party `{my_name}` must give its input `{}` of type {}",
+                    g.name, g.ty
+                )))
+            }
+            (false, Some(_)) => {
+                return Err(VmError::Input(format!(
+                    "party `{my_name}` gave input `{}`, which belongs to another party",
+                    g.name
+                )))
+            }
+            (false, None) => None,
+        });
+    }
+    Ok(known)
+}
+
+/// Each public input travels from its owner to every other party, so that all
+/// parties know every public wire (and check what they receive).
+fn share_public_inputs(
+    circuit: &ValidCircuit,
+    known: &mut [Option<Vec<u64>>],
+    peers: &mut Peers,
+) -> Result<(), VmError> {
+    let c = circuit.circuit();
+    let me = peers.me();
+    let limit = veil_circuit::validate::ring_mask(c.ring_bits);
+    for (g, slot) in c.inputs.iter().zip(known.iter_mut()) {
+        if !g.public {
+            continue;
+        }
+        let owner = g.party as usize;
+        if owner == me {
+            let words = slot.as_deref().unwrap_or_default();
+            for peer in (0..peers.len()).filter(|&p| p != me) {
+                let ch = peers.channel(peer)?;
+                for &w in words {
+                    ch.send_u64(w)?;
+                }
+            }
+        } else {
+            let ch = peers.channel(owner)?;
+            let max = if g.domain == Domain::Bool { 1 } else { limit };
+            let mut words = Vec::with_capacity(g.wires.len() as usize);
+            for _ in 0..g.wires.len() {
+                let w = ch.recv_u64()?;
+                if w > max {
+                    return Err(NetError::Malformed {
+                        peer: ch.peer().to_string(),
+                        why: format!("public input `{}` has an out-of-range word {w}", g.name),
+                    }
+                    .into());
+                }
+                words.push(w);
+            }
+            *slot = Some(words);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! Shared helpers for the VM's integration tests: random circuits, the shared
+//! Bristol circuits, and running a backend next to the plaintext reference.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use veil_circuit::{BristolOptions, CircuitBuilder, Domain, ValidCircuit, Value, ValueType, Wire};
+use veil_vm::{prepare, run_local, BackendKind, LocalOptions};
+
+/// `../shared/circuits`, if this checkout has it.
+pub fn shared_circuits() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/circuits");
+    dir.is_dir().then_some(dir)
+}
+
+/// Reads a shared Bristol circuit (with at least two parties).
+pub fn bristol(path: &std::path::Path, msb: bool) -> ValidCircuit {
+    let text = std::fs::read_to_string(path).expect("circuit file");
+    let opts = BristolOptions {
+        bit_order: if msb {
+            veil_circuit::BitOrder::MsbFirst
+        } else {
+            veil_circuit::BitOrder::LsbFirst
+        },
+        ..BristolOptions::default()
+    };
+    veil_circuit::bristol::read(&text, &opts).expect("valid Bristol circuit")
+}
+
+/// Runs `kind` in local mode and returns, per party, what it received.
+pub fn run(kind: BackendKind, circuit: &ValidCircuit, inputs: &[Value]) -> Vec<Vec<Option<Value>>> {
+    let circuit = Arc::new(circuit.clone());
+    let protocol = prepare(kind, Arc::clone(&circuit)).expect("backend accepts the circuit");
+    run_local(&protocol, &circuit, inputs, LocalOptions::default())
+        .expect("run succeeds")
+        .outputs
+}
+
+/// What each party should receive, from the plaintext evaluator.
+pub fn expected(
+    circuit: &ValidCircuit,
+    inputs: &[Value],
+    parties: usize,
+) -> Vec<Vec<Option<Value>>> {
+    let out = veil_circuit::evaluate(circuit, inputs).expect("plaintext evaluation");
+    (0..parties)
+        .map(|p| {
+            circuit
+                .circuit()
+                .outputs
+                .iter()
+                .zip(&out)
+                .map(|(g, v)| g.recipients.contains(&(p as u32)).then(|| v.clone()))
+                .collect()
+        })
+        .collect()
+}
+
+/// A random gate, as indices into the wires built so far.
+#[derive(Debug, Clone)]
+pub enum RandGate {
+    Xor(usize, usize),
+    And(usize, usize),
+    Not(usize),
+    Const(bool),
+    Copy(usize),
+}
+
+/// A random two-party Boolean circuit and inputs for it.
+#[derive(Debug, Clone)]
+pub struct RandCircuit {
+    pub circuit: ValidCircuit,
+    pub inputs: Vec<Value>,
+}
+
+fn gate() -> impl Strategy<Value = RandGate> {
+    let idx = any::<prop::sample::Index>();
+    prop_oneof![
+        4 => (idx.clone(), any::<prop::sample::Index>()).prop_map(|(a, b)| RandGate::Xor(a.index(usize::MAX), b.index(usize::MAX))),
+        4 => (idx.clone(), any::<prop::sample::Index>()).prop_map(|(a, b)| RandGate::And(a.index(usize::MAX), b.index(usize::MAX))),
+        1 => idx.clone().prop_map(|a| RandGate::Not(a.index(usize::MAX))),
+        1 => any::<bool>().prop_map(RandGate::Const),
+        1 => idx.prop_map(|a| RandGate::Copy(a.index(usize::MAX))),
+    ]
+}
+
+/// Random circuits over `parties` parties: secret and public inputs of a few
+/// bits each, up to `max_gates` gates, outputs to random recipient sets.
+pub fn rand_circuit(parties: usize, max_gates: usize) -> impl Strategy<Value = RandCircuit> {
+    let inputs = prop::collection::vec((0..parties, 1u32..=8, any::<bool>(), any::<u64>()), 1..6);
+    let gates = prop::collection::vec(gate(), 0..max_gates);
+    let outputs = prop::collection::vec(
+        (any::<prop::sample::Index>(), 1u32..=4, 1u32..(1 << parties)),
+        1..5,
+    );
+    (inputs, gates, outputs).prop_map(move |(inputs, gates, outputs)| {
+        let mut b = CircuitBuilder::new(64);
+        let ps: Vec<u32> = (0..parties).map(|i| b.party(format!("p{i}"))).collect();
+        let mut wires: Vec<Wire> = Vec::new();
+        let mut values = Vec::new();
+        for (k, &(owner, bits, public, raw)) in inputs.iter().enumerate() {
+            let ty = ValueType::Int {
+                signed: false,
+                bits,
+            };
+            let ws = b.input(
+                ps[owner],
+                format!("in{k}"),
+                ty.clone(),
+                public && k % 2 == 0,
+                Domain::Bool,
+            );
+            wires.extend(ws.iter());
+            let v = raw & ((1u64 << bits) - 1);
+            values.push(Value::Int(veil_circuit::IntValue::from_u128_wrapping(
+                false,
+                bits,
+                u128::from(v),
+            )));
+        }
+        for g in gates {
+            let n = wires.len();
+            let w = match g {
+                RandGate::Xor(a, c) => b.xor(wires[a % n], wires[c % n]),
+                RandGate::And(a, c) => b.and(wires[a % n], wires[c % n]),
+                RandGate::Not(a) => b.not(wires[a % n]),
+                RandGate::Const(v) => b.constant(v),
+                RandGate::Copy(a) => b.copy(wires[a % n]),
+            };
+            wires.push(w);
+        }
+        for (k, (start, width, mask)) in outputs.into_iter().enumerate() {
+            let n = wires.len();
+            let s = start.index(n);
+            let ws: Vec<Wire> = (0..width as usize).map(|i| wires[(s + i) % n]).collect();
+            let recipients: Vec<u32> = (0..parties as u32).filter(|p| mask >> p & 1 == 1).collect();
+            b.output(
+                format!("out{k}"),
+                recipients,
+                ValueType::Int {
+                    signed: false,
+                    bits: width,
+                },
+                Domain::Bool,
+                ws,
+            );
+        }
+        let circuit = b.finish().expect("random circuit is valid");
+        RandCircuit {
+            circuit,
+            inputs: values,
+        }
+    })
+}

@@ -1,0 +1,149 @@
+//! The garbled-circuit backend against the plaintext reference: the shared
+//! known-answer vectors, random circuits, and the in-memory engine.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use proptest::prelude::*;
+use veil_circuit::{IntValue, Value, ValueType};
+use veil_vm::backend::gc::Gc;
+use veil_vm::BackendKind;
+
+fn hex_value(ty: &ValueType, hex: &str) -> Value {
+    let ValueType::Int { bits, .. } = ty else {
+        panic!("Bristol inputs are integers")
+    };
+    let mut bitsv = Vec::new();
+    let digits: Vec<u32> = hex
+        .chars()
+        .rev()
+        .map(|c| c.to_digit(16).expect("hex"))
+        .collect();
+    for i in 0..*bits as usize {
+        let d = digits.get(i / 4).copied().unwrap_or(0);
+        bitsv.push(d >> (i % 4) & 1 == 1);
+    }
+    Value::from_bits(ty, &bitsv).expect("value")
+}
+
+fn to_hex(v: &Value) -> String {
+    let bits = v.to_bits();
+    let mut digits = String::new();
+    for chunk in bits.chunks(4).rev() {
+        let d = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| u32::from(b) << i)
+            .sum::<u32>();
+        digits.push(char::from_digit(d, 16).expect("digit"));
+    }
+    digits
+}
+
+/// Every known-answer vector of `shared/circuits/vectors.json` under gc.
+#[test]
+fn shared_vectors_under_gc() {
+    let Some(dir) = shared_circuits() else {
+        eprintln!("skipping: ../shared/circuits is absent");
+        return;
+    };
+    let text = std::fs::read_to_string(dir.join("vectors.json")).expect("vectors.json");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let mut checked = 0;
+    for (path, c) in json["circuits"].as_object().expect("circuits") {
+        let msb = c["encoding"] == "msb-first";
+        let circuit = bristol(&dir.join(path), msb);
+        for v in c["vectors"].as_array().into_iter().flatten() {
+            let inputs: Vec<Value> = circuit
+                .circuit()
+                .inputs
+                .iter()
+                .zip(v["inputs"].as_array().expect("inputs"))
+                .map(|(g, i)| hex_value(&g.ty, i["hex"].as_str().expect("hex")))
+                .collect();
+            let got = run(BackendKind::Gc, &circuit, &inputs);
+            for (party, outs) in got.iter().enumerate().take(circuit.circuit().parties.len()) {
+                for (k, want) in v["outputs"].as_array().expect("outputs").iter().enumerate() {
+                    let value = outs[k]
+                        .as_ref()
+                        .expect("every party receives Bristol outputs");
+                    let want = want["hex"]
+                        .as_str()
+                        .expect("hex")
+                        .trim_start_matches('0')
+                        .to_string();
+                    let got = to_hex(value).trim_start_matches('0').to_string();
+                    assert_eq!(got, want, "{path} [{}] party {party} output {k}", v["name"]);
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 100, "only {checked} vectors checked");
+}
+
+#[test]
+fn in_memory_engine_matches_the_reference_on_aes() {
+    let Some(dir) = shared_circuits() else {
+        eprintln!("skipping: ../shared/circuits is absent");
+        return;
+    };
+    let circuit = bristol(&dir.join("bristol-fashion/aes_128.txt"), false);
+    let gc = Gc::new(Arc::new(circuit.clone())).expect("gc accepts AES");
+    let inputs: Vec<Value> = circuit
+        .circuit()
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            hex_value(
+                &g.ty,
+                &format!("{:032x}", 0x0123_4567_89ab_cdef_u128 * (i as u128 + 3)),
+            )
+        })
+        .collect();
+    let words: Vec<Vec<u64>> = inputs
+        .iter()
+        .map(|v| v.to_bits().into_iter().map(u64::from).collect())
+        .collect();
+    let run = gc.in_memory(&words).expect("in-memory run");
+    let want = veil_circuit::evaluate(&circuit, &inputs).expect("reference");
+    let want_words: Vec<Vec<u64>> = want
+        .iter()
+        .map(|v| v.to_bits().into_iter().map(u64::from).collect())
+        .collect();
+    assert_eq!(run.outputs, want_words);
+    assert_eq!(run.table_bytes, 32 * 6400);
+    let _ = IntValue::from_u128_wrapping(false, 8, 0);
+}
+
+fn cases() -> u32 {
+    std::env::var("VEIL_PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(48)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    /// Random circuits (secret and public inputs, constants, every gate kind,
+    /// outputs to the garbler, the evaluator, both or neither): gc = clear.
+    #[test]
+    fn gc_equals_clear_on_random_circuits(rc in rand_circuit(2, 120)) {
+        let got = run(BackendKind::Gc, &rc.circuit, &rc.inputs);
+        let want = expected(&rc.circuit, &rc.inputs, 2);
+        prop_assert_eq!(got, want);
+    }
+
+    /// A one-party circuit runs with a helper evaluator that learns nothing.
+    #[test]
+    fn gc_runs_one_party_circuits(rc in rand_circuit(1, 60)) {
+        let got = run(BackendKind::Gc, &rc.circuit, &rc.inputs);
+        let want = expected(&rc.circuit, &rc.inputs, 1);
+        prop_assert_eq!(&got[..1], &want[..]);
+        prop_assert!(got[1].iter().all(Option::is_none));
+    }
+}
