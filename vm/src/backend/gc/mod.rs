@@ -498,18 +498,3 @@ impl TableSource for ChannelSource<'_> {
         Ok(self.0.recv(buf)?)
     }
 }
-impl Gc {
-    #[doc(hidden)]
-    pub fn debug_sizes(&self) -> (u32, usize, usize, usize) {
-        (
-            self.plan.registers,
-            self.plan.ops.len(),
-            self.plan.ands.len(),
-            self.plan
-                .ops
-                .iter()
-                .filter(|o| matches!(o, plan::Op::Ands { .. }))
-                .count(),
-        )
-    }
-}
