@@ -6,6 +6,7 @@
 
 mod circuit_file;
 mod inputs;
+mod local;
 mod output;
 mod pipeline;
 mod render;
@@ -13,9 +14,9 @@ mod render;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use veil_circuit::binding::{bind_inputs, GivenInput, InputSlot};
 use veil_circuit::{Stats, ValidCircuit, Value};
 use veil_compiler::driver::{self, Compilation};
 
@@ -55,6 +56,8 @@ enum Command {
     Stats(StatsArgs),
     /// Run a program or circuit with every party in this one process (local mode).
     Run(RunArgs),
+    /// Measure a backend's throughput on FILE with random inputs (local mode).
+    Bench(BenchArgs),
 }
 
 /// How a `.mpc` file becomes a circuit (shared by compile, stats and run).
@@ -126,9 +129,8 @@ struct StatsArgs {
 struct RunArgs {
     /// A `.mpc` program, a `.vc` circuit, or a Bristol circuit.
     file: PathBuf,
-    /// How to run it. `interp`: the reference interpreter of the source;
-    /// `clear`: the compiled circuit evaluated in plaintext. Both are
-    /// references for testing, not protocols: no privacy.
+    /// How to run it: a protocol (`gc`), or a reference for testing with no
+    /// privacy (`interp`, `clear`).
     #[arg(long, value_enum)]
     backend: Backend,
     /// An input: `PARTY.NAME=VALUE` (`K=VALUE` for Bristol circuits), where VALUE
@@ -142,6 +144,28 @@ struct RunArgs {
     /// Print integers as zero-padded hexadecimal of their width.
     #[arg(long)]
     hex: bool,
+    /// After the run, print its measured cost to stderr: AND gates, bytes sent
+    /// and received and rounds per party, wall time per phase (JSON with `--json`).
+    #[arg(long)]
+    stats: bool,
+    #[command(flatten)]
+    build: BuildArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct BenchArgs {
+    /// A `.mpc` program, a `.vc` circuit, or a Bristol circuit.
+    file: PathBuf,
+    /// The protocol to measure.
+    #[arg(long, value_enum)]
+    backend: Backend,
+    /// Measured runs, after one warm-up run that pays the set-up (base OTs).
+    #[arg(long, default_value = "10", value_parser = clap::value_parser!(u32).range(1..))]
+    repeat: u32,
+    /// Print one JSON object (keys `and_per_s`, `bytes_per_and`, `rounds`, and
+    /// for gc `garble_and_per_s`, `eval_and_per_s`).
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     build: BuildArgs,
 }
@@ -170,8 +194,21 @@ enum Optimize {
 enum Backend {
     /// The reference interpreter of the source program (plaintext, no protocol).
     Interp,
-    /// The circuit evaluated in plaintext (the reference for every protocol; no privacy).
+    /// The circuit evaluated in plaintext, each party sending its inputs to all (the reference for every protocol; no privacy).
     Clear,
+    /// Yao's garbled circuits (half-gates, free-XOR, OT extension): two parties, semi-honest.
+    Gc,
+}
+
+impl Backend {
+    /// The VM protocol, for the backends that run circuits among parties.
+    fn protocol(self) -> Option<veil_vm::BackendKind> {
+        match self {
+            Backend::Interp => None,
+            Backend::Clear => Some(veil_vm::BackendKind::Clear),
+            Backend::Gc => Some(veil_vm::BackendKind::Gc),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -181,6 +218,7 @@ fn main() -> ExitCode {
         Command::Compile(args) => compile(&args),
         Command::Stats(args) => stats(&args),
         Command::Run(args) => run(&args),
+        Command::Bench(args) => bench(&args),
     };
     ExitCode::from(code)
 }
@@ -383,8 +421,9 @@ fn run(args: &RunArgs) -> u8 {
             return EXIT_INVALID;
         }
     };
-    let (parties, outputs, values) = match args.backend {
-        Backend::Interp => {
+    let mut stats = None;
+    let (parties, names, received) = match args.backend.protocol() {
+        None => {
             let compilation = match load(&args.file, false) {
                 Ok(c) => c,
                 Err(code) => return code,
@@ -399,73 +438,78 @@ fn run(args: &RunArgs) -> u8 {
                     return EXIT_INVALID;
                 }
             };
-            let outputs: Vec<(String, Vec<usize>)> = program
-                .outputs
-                .iter()
-                .map(|o| (o.name.clone(), o.recipients.clone()))
+            let parties = driver::party_names(program);
+            let received: Vec<Vec<Option<Value>>> = (0..parties.len())
+                .map(|p| {
+                    program
+                        .outputs
+                        .iter()
+                        .zip(&values)
+                        .map(|(o, v)| o.recipients.contains(&p).then(|| v.clone()))
+                        .collect()
+                })
                 .collect();
-            (driver::party_names(program), outputs, values)
+            let names: Vec<String> = program.outputs.iter().map(|o| o.name.clone()).collect();
+            (parties, names, received)
         }
-        Backend::Clear => {
+        Some(kind) => {
             let circuit = match circuit_of(&args.file, &args.build) {
-                Ok(c) => c,
+                Ok(c) => Arc::new(c),
                 Err(code) => return code,
             };
-            match run_clear(&circuit, &given) {
+            let values = match local::bind(&circuit, &given) {
+                Ok(v) => v,
+                Err(code) => return code,
+            };
+            let (protocol, run) = match local::run(kind, &circuit, values) {
                 Ok(r) => r,
                 Err(code) => return code,
+            };
+            if args.stats {
+                stats = Some(local::stats(protocol.as_ref(), &run, args.json));
             }
+            let c = circuit.circuit();
+            // Helper parties a protocol adds (gc's evaluator for a one-party circuit) print nothing.
+            let mut received = run.outputs;
+            received.truncate(c.parties.len());
+            let names: Vec<String> = c.outputs.iter().map(|o| o.name.clone()).collect();
+            (c.parties.clone(), names, received)
         }
     };
-    let delivered: Vec<output::Delivered<'_>> = outputs
-        .iter()
-        .zip(&values)
-        .map(|((name, recipients), value)| output::Delivered {
-            name,
-            recipients,
-            value,
-        })
-        .collect();
+    let r = output::Received {
+        parties: &parties,
+        outputs: &names,
+        received: &received,
+    };
     let text = if args.json {
-        output::json(&parties, &delivered, args.hex)
+        output::json(&r, args.hex)
     } else {
-        output::text(&parties, &delivered, args.hex)
+        output::text(&r, args.hex)
     };
     print!("{text}");
+    if let Some(stats) = stats {
+        let _ = std::io::stdout().flush();
+        eprint!("{stats}");
+    }
     0
 }
 
-type RunResult = (Vec<String>, Vec<(String, Vec<usize>)>, Vec<Value>);
-
-/// Evaluates a circuit in plaintext on the given inputs.
-fn run_clear(circuit: &ValidCircuit, given: &[GivenInput]) -> Result<RunResult, u8> {
-    let c = circuit.circuit();
-    let slots: Vec<InputSlot> = c
-        .inputs
-        .iter()
-        .map(|g| InputSlot {
-            party: g.party as usize,
-            name: g.name.clone(),
-            ty: g.ty.clone(),
-        })
-        .collect();
-    let values = bind_inputs(&c.parties, &slots, given).map_err(|e| {
-        eprintln!("{e}");
-        EXIT_INVALID
-    })?;
-    let outputs = veil_circuit::evaluate(circuit, &values).map_err(|e| {
-        eprintln!("error: {e}");
-        EXIT_INVALID
-    })?;
-    let names = c
-        .outputs
-        .iter()
-        .map(|o| {
-            (
-                o.name.clone(),
-                o.recipients.iter().map(|&r| r as usize).collect(),
-            )
-        })
-        .collect();
-    Ok((c.parties.clone(), names, outputs))
+fn bench(args: &BenchArgs) -> u8 {
+    let Some(kind) = args.backend.protocol() else {
+        eprintln!(
+            "error: `veil bench` measures protocols on circuits; `--backend interp` has no circuit"
+        );
+        return EXIT_USAGE;
+    };
+    let circuit = match circuit_of(&args.file, &args.build) {
+        Ok(c) => Arc::new(c),
+        Err(code) => return code,
+    };
+    match local::bench(kind, &circuit, args.repeat as usize) {
+        Ok(result) => {
+            print!("{}", result.render(args.json));
+            0
+        }
+        Err(code) => code,
+    }
 }

@@ -3,47 +3,59 @@
 
 use veil_circuit::value::Value;
 
-/// One output and who receives it.
+/// What every party received: `received[p][o]` is party `p`'s value of
+/// output `o`, `None` where it is not a recipient.
 #[derive(Debug)]
-pub struct Delivered<'a> {
-    pub name: &'a str,
-    pub recipients: &'a [usize],
-    pub value: &'a Value,
+pub struct Received<'a> {
+    pub parties: &'a [String],
+    pub outputs: &'a [String],
+    pub received: &'a [Vec<Option<Value>>],
 }
 
 /// The text form: per party in declaration order, its outputs in program order.
-pub fn text(parties: &[String], outputs: &[Delivered<'_>], hex: bool) -> String {
+pub fn text(r: &Received<'_>, hex: bool) -> String {
     let mut s = String::new();
-    for (pi, party) in parties.iter().enumerate() {
-        for o in outputs.iter().filter(|o| o.recipients.contains(&pi)) {
-            s.push_str(&format!("{party}: {} = {}\n", o.name, o.value.render(hex)));
+    for (party, values) in r.parties.iter().zip(r.received) {
+        for (name, v) in r.outputs.iter().zip(values) {
+            if let Some(v) = v {
+                s.push_str(&format!("{party}: {name} = {}\n", v.render(hex)));
+            }
         }
     }
     s
 }
 
 /// The JSON form; integers are JSON numbers (any size), or strings with `hex`.
-pub fn json(parties: &[String], outputs: &[Delivered<'_>], hex: bool) -> String {
+pub fn json(r: &Received<'_>, hex: bool) -> String {
     let mut s = String::from("{");
-    for (pi, party) in parties.iter().enumerate() {
+    for (pi, (party, values)) in r.parties.iter().zip(r.received).enumerate() {
         if pi > 0 {
             s.push_str(", ");
         }
         s.push_str(&quote(party));
         s.push_str(": {");
-        let mine = outputs.iter().filter(|o| o.recipients.contains(&pi));
-        for (i, o) in mine.enumerate() {
+        let mine = r
+            .outputs
+            .iter()
+            .zip(values)
+            .filter_map(|(n, v)| Some((n, v.as_ref()?)));
+        for (i, (name, v)) in mine.enumerate() {
             if i > 0 {
                 s.push_str(", ");
             }
-            s.push_str(&quote(o.name));
+            s.push_str(&quote(name));
             s.push_str(": ");
-            json_value(&mut s, o.value, hex);
+            json_value(&mut s, v, hex);
         }
         s.push('}');
     }
     s.push_str("}\n");
     s
+}
+
+/// `quote` for other modules' JSON.
+pub fn json_string(text: &str) -> String {
+    quote(text)
 }
 
 fn quote(text: &str) -> String {

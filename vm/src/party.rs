@@ -53,9 +53,11 @@ pub fn run_party(
     let mut phases = Phases::default();
     let mut known = check_inputs(circuit, me, &my_name, own)?;
     let before = peers.stats();
-    phases.time("public inputs", || {
-        share_public_inputs(circuit, &mut known, peers)
-    })?;
+    if c.inputs.iter().any(|g| g.public) {
+        phases.time("public inputs", || {
+            share_public_inputs(circuit, &mut known, peers)
+        })?;
+    }
     let words = protocol.run_party(&known, peers, session, &mut phases)?;
     peers.flush_all()?;
     let mut outputs = Vec::with_capacity(c.outputs.len());
@@ -135,12 +137,9 @@ fn share_public_inputs(
     let c = circuit.circuit();
     let me = peers.me();
     let limit = veil_circuit::validate::ring_mask(c.ring_bits);
-    for (g, slot) in c.inputs.iter().zip(known.iter_mut()) {
-        if !g.public {
-            continue;
-        }
-        let owner = g.party as usize;
-        if owner == me {
+    // All sends first, then all receives (see the clear backend for why).
+    for (g, slot) in c.inputs.iter().zip(known.iter()) {
+        if g.public && g.party as usize == me {
             let words = slot.as_deref().unwrap_or_default();
             for peer in (0..peers.len()).filter(|&p| p != me) {
                 let ch = peers.channel(peer)?;
@@ -148,23 +147,29 @@ fn share_public_inputs(
                     ch.send_u64(w)?;
                 }
             }
-        } else {
-            let ch = peers.channel(owner)?;
-            let max = if g.domain == Domain::Bool { 1 } else { limit };
-            let mut words = Vec::with_capacity(g.wires.len() as usize);
-            for _ in 0..g.wires.len() {
-                let w = ch.recv_u64()?;
-                if w > max {
-                    return Err(NetError::Malformed {
-                        peer: ch.peer().to_string(),
-                        why: format!("public input `{}` has an out-of-range word {w}", g.name),
-                    }
-                    .into());
-                }
-                words.push(w);
-            }
-            *slot = Some(words);
         }
+    }
+    peers.flush_all()?;
+    for (g, slot) in c.inputs.iter().zip(known.iter_mut()) {
+        let owner = g.party as usize;
+        if !g.public || owner == me {
+            continue;
+        }
+        let ch = peers.channel(owner)?;
+        let max = if g.domain == Domain::Bool { 1 } else { limit };
+        let mut words = Vec::with_capacity(g.wires.len() as usize);
+        for _ in 0..g.wires.len() {
+            let w = ch.recv_u64()?;
+            if w > max {
+                return Err(NetError::Malformed {
+                    peer: ch.peer().to_string(),
+                    why: format!("public input `{}` has an out-of-range word {w}", g.name),
+                }
+                .into());
+            }
+            words.push(w);
+        }
+        *slot = Some(words);
     }
     Ok(())
 }

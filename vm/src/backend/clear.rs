@@ -58,33 +58,32 @@ impl Protocol for Clear {
         let me = peers.me();
         let mut all: Vec<Vec<u64>> = Vec::with_capacity(c.inputs.len());
         phases.time("inputs", || -> Result<(), VmError> {
-            for (gi, g) in c.inputs.iter().enumerate() {
-                let owner = g.party as usize;
-                let width = g.wires.len() as usize;
-                let words = match &inputs[gi] {
-                    Some(w) if g.public || owner == me => {
-                        if owner == me && !g.public {
-                            for peer in (0..peers.len()).filter(|&p| p != me) {
-                                let ch = peers.channel(peer)?;
-                                for &w in w {
-                                    ch.send_u64(w)?;
-                                }
-                            }
+            // All sends first, then all receives: one round, and no party
+            // ever waits on a peer whose message sits in an unflushed buffer.
+            for (g, words) in c.inputs.iter().zip(inputs) {
+                if let (Some(words), false) = (words, g.public) {
+                    for peer in (0..peers.len()).filter(|&p| p != me) {
+                        let ch = peers.channel(peer)?;
+                        for &w in words {
+                            ch.send_u64(w)?;
                         }
-                        w.clone()
                     }
-                    _ => {
-                        let ch = peers.channel(owner)?;
-                        let mut words = Vec::with_capacity(width);
-                        for _ in 0..width {
+                }
+            }
+            peers.flush_all()?;
+            for (g, words) in c.inputs.iter().zip(inputs) {
+                all.push(match words {
+                    Some(w) => w.clone(),
+                    None => {
+                        let ch = peers.channel(g.party as usize)?;
+                        let mut words = Vec::with_capacity(g.wires.len() as usize);
+                        for _ in 0..g.wires.len() {
                             words.push(ch.recv_u64()?);
                         }
                         words
                     }
-                };
-                all.push(words);
+                });
             }
-            peers.flush_all()?;
             Ok(())
         })?;
         let outputs = phases.time("evaluate", || {

@@ -145,6 +145,9 @@ impl Gc {
         let ch = peers.channel(EVALUATOR)?;
 
         let n_eval = self.evaluator_input_bits();
+        if n_eval > 0 {
+            phases.time("set-up", || session.ot_sender(EVALUATOR, ch).map(|_| ()))?;
+        }
         let ots = phases.time(
             "oblivious transfer",
             || -> Result<Vec<[Block; 2]>, VmError> {
@@ -262,6 +265,9 @@ impl Gc {
                     choices.push(w & 1 == 1);
                 }
             }
+        }
+        if !choices.is_empty() {
+            phases.time("set-up", || session.ot_receiver(GARBLER, ch).map(|_| ()))?;
         }
         let received = phases.time("oblivious transfer", || -> Result<Vec<Block>, VmError> {
             if choices.is_empty() {

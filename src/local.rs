@@ -1,0 +1,257 @@
+//! `veil run` and `veil bench` on the VM's protocols in local mode (every
+//! party on its own thread), with the cost reports of `--stats`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use veil_circuit::binding::{bind_inputs, GivenInput, InputSlot};
+use veil_circuit::{input_words, ValidCircuit, Value};
+use veil_vm::backend::gc::Gc;
+use veil_vm::crypto::Prg;
+use veil_vm::{prepare, run_local_many, BackendKind, LocalOptions, LocalRun, Protocol, VmError};
+
+use crate::output::json_string;
+
+/// The program or an input is wrong.
+const EXIT_INVALID: u8 = 1;
+/// A protocol, network or peer failure.
+const EXIT_PROTOCOL: u8 = 3;
+
+/// Prints a VM error and returns its exit code (1 for the user's circuit or
+/// inputs, 3 for the protocol or a peer).
+pub fn report_error(e: &VmError) -> u8 {
+    eprintln!("error: {e}");
+    if e.is_input_error() {
+        EXIT_INVALID
+    } else {
+        EXIT_PROTOCOL
+    }
+}
+
+/// Matches `--input` values to the circuit's input groups (one value per group).
+pub fn bind(circuit: &ValidCircuit, given: &[GivenInput]) -> Result<Vec<Value>, u8> {
+    let c = circuit.circuit();
+    let slots: Vec<InputSlot> = c
+        .inputs
+        .iter()
+        .map(|g| InputSlot {
+            party: g.party as usize,
+            name: g.name.clone(),
+            ty: g.ty.clone(),
+        })
+        .collect();
+    bind_inputs(&c.parties, &slots, given).map_err(|e| {
+        eprintln!("{e}");
+        EXIT_INVALID
+    })
+}
+
+/// The protocol for `kind`, or the exit code after printing why it cannot run the circuit.
+pub fn protocol(kind: BackendKind, circuit: &Arc<ValidCircuit>) -> Result<Arc<dyn Protocol>, u8> {
+    prepare(kind, Arc::clone(circuit)).map_err(|e| report_error(&e))
+}
+
+/// Runs once in local mode; returns what each of the circuit's parties received.
+pub fn run(
+    kind: BackendKind,
+    circuit: &Arc<ValidCircuit>,
+    values: Vec<Value>,
+) -> Result<(Arc<dyn Protocol>, LocalRun), u8> {
+    let protocol = protocol(kind, circuit)?;
+    let mut runs = run_local_many(&protocol, circuit, &[values], LocalOptions::default())
+        .map_err(|e| report_error(&e))?;
+    let run = runs.pop().ok_or(EXIT_PROTOCOL)?;
+    Ok((protocol, run))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The `--stats` report: cost of the run per party (text, or one JSON object).
+pub fn stats(protocol: &dyn Protocol, run: &LocalRun, json: bool) -> String {
+    let kind = protocol.kind().name();
+    let gates = protocol.paid_gates();
+    if json {
+        let parties: Vec<String> = run
+            .reports
+            .iter()
+            .map(|r| {
+                let phases: Vec<String> = r
+                    .phases
+                    .iter()
+                    .map(|(n, t)| format!("{}: {:.4}", json_string(n), ms(*t)))
+                    .collect();
+                format!(
+                    "{}: {{\"bytes_sent\": {}, \"bytes_received\": {}, \"rounds\": {}, \"phases_ms\": {{{}}}}}",
+                    json_string(&r.party),
+                    r.bytes_sent(),
+                    r.peers.iter().map(|(_, s)| s.bytes_received).sum::<u64>(),
+                    r.rounds(),
+                    phases.join(", ")
+                )
+            })
+            .collect();
+        return format!(
+            "{{\"backend\": \"{kind}\", \"and\": {gates}, \"wall_ms\": {:.4}, \"parties\": {{{}}}}}\n",
+            ms(run.wall),
+            parties.join(", ")
+        );
+    }
+    let mut s = format!(
+        "stats: backend {kind}, {gates} AND gates, {} parties, {:.3} ms wall\n",
+        run.parties.len(),
+        ms(run.wall)
+    );
+    for r in &run.reports {
+        let phases: Vec<String> = r
+            .phases
+            .iter()
+            .map(|(n, t)| format!("{n} {:.3} ms", ms(*t)))
+            .collect();
+        s.push_str(&format!(
+            "  {}: sent {} bytes, received {} bytes, {} rounds; {}\n",
+            r.party,
+            r.bytes_sent(),
+            r.peers.iter().map(|(_, s)| s.bytes_received).sum::<u64>(),
+            r.rounds(),
+            phases.join(", ")
+        ));
+    }
+    s
+}
+
+/// Uniformly random inputs, one value per input group.
+fn random_inputs(circuit: &ValidCircuit, prg: &mut Prg) -> Vec<Value> {
+    circuit
+        .circuit()
+        .inputs
+        .iter()
+        .map(|g| {
+            let bits: Vec<bool> = (0..g.ty.bit_width()).map(|_| prg.bit()).collect();
+            Value::from_bits(&g.ty, &bits).unwrap_or(Value::Bool(false))
+        })
+        .collect()
+}
+
+/// What `veil bench` measured.
+#[derive(Debug)]
+pub struct BenchResult {
+    pub backend: &'static str,
+    pub and_gates: u64,
+    pub repeat: usize,
+    pub setup_ms: f64,
+    pub ms_per_run: f64,
+    pub and_per_s: f64,
+    pub bytes_per_and: f64,
+    pub rounds: u64,
+    /// (garble, evaluate) AND gates per second in memory, for `gc`.
+    pub in_memory: Option<(f64, f64)>,
+}
+
+/// Runs the circuit `repeat` times on random inputs in one local session
+/// (after one warm-up run that pays the set-up) and measures throughput.
+pub fn bench(
+    kind: BackendKind,
+    circuit: &Arc<ValidCircuit>,
+    repeat: usize,
+) -> Result<BenchResult, u8> {
+    let protocol = protocol(kind, circuit)?;
+    let mut prg = Prg::from_os().map_err(|e| report_error(&VmError::from(e)))?;
+    let runs: Vec<Vec<Value>> = (0..=repeat)
+        .map(|_| random_inputs(circuit, &mut prg))
+        .collect();
+    let done = run_local_many(&protocol, circuit, &runs, LocalOptions::default())
+        .map_err(|e| report_error(&e))?;
+    let and_gates = protocol.paid_gates();
+    let measured = &done[1..];
+    let total: f64 = measured.iter().map(|r| r.wall.as_secs_f64()).sum();
+    let per_run = total / repeat as f64;
+    let bytes: u64 = measured
+        .iter()
+        .map(|r| r.reports.iter().map(|p| p.bytes_sent()).sum::<u64>())
+        .sum::<u64>()
+        / repeat as u64;
+    let rounds = measured
+        .iter()
+        .flat_map(|r| r.reports.iter().map(|p| p.rounds()))
+        .max()
+        .unwrap_or(0);
+    let in_memory = match kind {
+        BackendKind::Gc => Some(in_memory(circuit, &runs[1..])?),
+        BackendKind::Clear => None,
+    };
+    Ok(BenchResult {
+        backend: kind.name(),
+        and_gates,
+        repeat,
+        setup_ms: done[0].wall.as_secs_f64() * 1e3,
+        ms_per_run: per_run * 1e3,
+        and_per_s: if per_run > 0.0 {
+            and_gates as f64 / per_run
+        } else {
+            0.0
+        },
+        bytes_per_and: if and_gates > 0 {
+            bytes as f64 / and_gates as f64
+        } else {
+            0.0
+        },
+        rounds,
+        in_memory,
+    })
+}
+
+/// Garbling and evaluation speed with no channel and no OT.
+fn in_memory(circuit: &Arc<ValidCircuit>, runs: &[Vec<Value>]) -> Result<(f64, f64), u8> {
+    let gc = Gc::new(Arc::clone(circuit)).map_err(|e| report_error(&e))?;
+    let c = circuit.circuit();
+    let (mut garble, mut evaluate) = (0.0, 0.0);
+    for values in runs {
+        let words = c
+            .inputs
+            .iter()
+            .zip(values)
+            .map(|(g, v)| input_words(g, v, c.ring_bits))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| report_error(&VmError::Input(e.to_string())))?;
+        let r = gc.in_memory(&words).map_err(|e| report_error(&e))?;
+        garble += r.garble.as_secs_f64();
+        evaluate += r.evaluate.as_secs_f64();
+    }
+    let ands = (gc.paid_gates() * runs.len() as u64) as f64;
+    let rate = |t: f64| if t > 0.0 { ands / t } else { 0.0 };
+    Ok((rate(garble), rate(evaluate)))
+}
+
+impl BenchResult {
+    /// The report: `key = value` lines, or one JSON object (CLI.md keys).
+    pub fn render(&self, json: bool) -> String {
+        let mut fields: Vec<(&str, String)> = vec![
+            ("backend", format!("\"{}\"", self.backend)),
+            ("and_gates", self.and_gates.to_string()),
+            ("repeat", self.repeat.to_string()),
+            ("setup_ms", format!("{:.3}", self.setup_ms)),
+            ("ms_per_run", format!("{:.4}", self.ms_per_run)),
+            ("and_per_s", format!("{:.0}", self.and_per_s)),
+            ("bytes_per_and", format!("{:.3}", self.bytes_per_and)),
+            ("rounds", self.rounds.to_string()),
+        ];
+        if let Some((g, e)) = self.in_memory {
+            fields.push(("garble_and_per_s", format!("{g:.0}")));
+            fields.push(("eval_and_per_s", format!("{e:.0}")));
+        }
+        if json {
+            let body: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("\"{k}\": {v}"))
+                .collect();
+            format!("{{{}}}\n", body.join(", "))
+        } else {
+            fields
+                .iter()
+                .map(|(k, v)| format!("{k:<17} {}\n", v.trim_matches('"')))
+                .collect()
+        }
+    }
+}
