@@ -255,3 +255,31 @@ impl BenchResult {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use veil_vm::net::NetError;
+
+    #[test]
+    fn peer_failures_exit_3_and_user_errors_exit_1() {
+        let hangup = VmError::Net(NetError::Disconnected { peer: "bob".into() });
+        assert_eq!(report_error(&hangup), EXIT_PROTOCOL);
+        let timeout = VmError::Net(NetError::Timeout {
+            peer: "bob".into(),
+            seconds: 60,
+        });
+        assert_eq!(report_error(&timeout), EXIT_PROTOCOL);
+        let lie = VmError::Protocol {
+            peer: "bob".into(),
+            why: "bad label".into(),
+        };
+        assert_eq!(report_error(&lie), EXIT_PROTOCOL);
+        assert_eq!(report_error(&VmError::Input("wrong width".into())), EXIT_INVALID);
+        let unsupported = VmError::Unsupported {
+            backend: "gc",
+            why: "three parties".into(),
+        };
+        assert_eq!(report_error(&unsupported), EXIT_INVALID);
+    }
+}
