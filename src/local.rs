@@ -275,7 +275,10 @@ mod tests {
             why: "bad label".into(),
         };
         assert_eq!(report_error(&lie), EXIT_PROTOCOL);
-        assert_eq!(report_error(&VmError::Input("wrong width".into())), EXIT_INVALID);
+        assert_eq!(
+            report_error(&VmError::Input("wrong width".into())),
+            EXIT_INVALID
+        );
         let unsupported = VmError::Unsupported {
             backend: "gc",
             why: "three parties".into(),

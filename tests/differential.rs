@@ -4,6 +4,7 @@
 //! Case counts are moderate by default; set `PROPTEST_CASES` for more.
 
 use std::path::Path;
+use veil_vm::BackendKind;
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -70,7 +71,7 @@ impl Gen<'_> {
             T::I(w) => {
                 let half = 1i64 << (w - 1);
                 let v = i64::from(r) % half;
-                let v = if r % 3 == 0 { -v } else { v };
+                let v = if r.is_multiple_of(3) { -v } else { v };
                 if v < 0 {
                     format!("({v}i{w})")
                 } else {
@@ -457,7 +458,49 @@ fn check(rand: &[u32], values: &[u64]) -> Result<(), TestCaseError> {
             if target == Target::Bool {
                 check_round_trips(&compiled.circuit, &values, &expected, &src)?;
             }
+            if target == Target::Bool && level == OptLevel::O2 {
+                check_protocol(BackendKind::Gc, &compiled.circuit, &values, &expected, &src)?;
+            }
         }
+    }
+    Ok(())
+}
+
+/// Runs a protocol in local mode: each party must receive exactly its outputs,
+/// equal to the interpreter's.
+fn check_protocol(
+    kind: BackendKind,
+    circuit: &veil_circuit::ValidCircuit,
+    values: &[Value],
+    expected: &[Value],
+    src: &str,
+) -> Result<(), TestCaseError> {
+    let circuit = std::sync::Arc::new(circuit.clone());
+    let protocol =
+        veil_vm::prepare(kind, std::sync::Arc::clone(&circuit)).map_err(|e| fail(&e, src))?;
+    let run = veil_vm::run_local(
+        &protocol,
+        &circuit,
+        values,
+        veil_vm::LocalOptions::default(),
+    )
+    .map_err(|e| fail(&e, src))?;
+    for (p, got) in run.outputs.iter().enumerate() {
+        let want: Vec<Option<Value>> = circuit
+            .circuit()
+            .outputs
+            .iter()
+            .zip(expected)
+            .map(|(g, v)| g.recipients.contains(&(p as u32)).then(|| v.clone()))
+            .collect();
+        prop_assert_eq!(
+            got,
+            &want,
+            "{} differs for party {} on\n{}",
+            kind.name(),
+            p,
+            src
+        );
     }
     Ok(())
 }

@@ -114,7 +114,7 @@ impl Gen {
             self.b.konst(u128::from(salt), w)
         } else if vw > w {
             self.b.push(Op::Trunc(v), w)
-        } else if salt % 2 == 0 {
+        } else if salt.is_multiple_of(2) {
             self.b.push(Op::Zext(v), w)
         } else {
             self.b.push(Op::Sext(v), w)

@@ -143,7 +143,7 @@ impl Gen {
     /// A value, biased towards recent ones.
     fn pick(&self, r: u16) -> ValueId {
         let n = self.m.insts.len();
-        let i = if r % 2 == 0 {
+        let i = if r.is_multiple_of(2) {
             n - 1 - (usize::from(r / 2) % n.min(6))
         } else {
             usize::from(r / 2) % n
@@ -155,10 +155,10 @@ impl Gen {
     fn pick_width(&mut self, r: u16, w: u32, k: u128) -> ValueId {
         let n = self.m.insts.len();
         let same: Vec<usize> = (0..n).filter(|&i| self.m.insts[i].width == w).collect();
-        if same.is_empty() || r % 7 == 0 {
+        if same.is_empty() || r.is_multiple_of(7) {
             return self.push(Op::Const(k), w);
         }
-        let i = if r % 2 == 0 {
+        let i = if r.is_multiple_of(2) {
             same[same.len() - 1 - (usize::from(r / 2) % same.len().min(4))]
         } else {
             same[usize::from(r / 2) % same.len()]
@@ -176,13 +176,17 @@ impl Gen {
                 self.push(Op::Const(r.k), w);
             }
             1 => {
-                let u = if r.b % 2 == 0 { UnOp::Not } else { UnOp::Neg };
+                let u = if r.b.is_multiple_of(2) {
+                    UnOp::Not
+                } else {
+                    UnOp::Neg
+                };
                 self.push(Op::Unary(u, a), w);
             }
             2..=7 => {
                 let op = BinOp::ALL[(usize::from(r.b) + usize::from(r.kind)) % BinOp::ALL.len()];
                 if op.is_shift() {
-                    let amount = if r.c % 3 == 0 {
+                    let amount = if r.c.is_multiple_of(3) {
                         self.pick(r.c / 3)
                     } else {
                         let width = 1 + u32::from(r.c % 9);
@@ -211,7 +215,9 @@ impl Gen {
                     let span = 128 - w;
                     let to = w
                         + 1
-                        + (r.k % u128::from(span.min(if r.c % 4 == 0 { span } else { 16 }))) as u32;
+                        + (r.k
+                            % u128::from(span.min(if r.c.is_multiple_of(4) { span } else { 16 })))
+                            as u32;
                     let op = if r.kind % 18 == 10 {
                         Op::Zext(a)
                     } else {
@@ -244,17 +250,21 @@ impl Gen {
                 let ops = [BinOp::Add, BinOp::Xor, BinOp::And, BinOp::Or, BinOp::Mul];
                 let newest = self.m.insts[self.m.insts.len() - 1].op;
                 let op = match newest {
-                    Op::Binary(op, ..) if ops.contains(&op) && r.b % 4 != 0 => op,
+                    Op::Binary(op, ..) if ops.contains(&op) && !r.b.is_multiple_of(4) => op,
                     _ => ops[usize::from(r.b) % ops.len()],
                 };
-                let a = if r.a % 4 == 0 {
+                let a = if r.a.is_multiple_of(4) {
                     a
                 } else {
                     ValueId(self.m.insts.len() as u32 - 1)
                 };
                 let w = self.width(a);
                 let b = self.pick_width(r.c, w, r.k);
-                let (a, b) = if r.c % 2 == 0 { (a, b) } else { (b, a) };
+                let (a, b) = if r.c.is_multiple_of(2) {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
                 self.push(Op::Binary(op, a, b), w);
             }
         }
