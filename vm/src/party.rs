@@ -52,6 +52,7 @@ pub fn run_party(
     let my_name = peers.names().get(me).cloned().unwrap_or_default();
     let mut phases = Phases::default();
     let mut known = check_inputs(circuit, me, &my_name, own)?;
+    peers.start_run();
     let before = peers.stats();
     if c.inputs.iter().any(|g| g.public) {
         phases.time("public inputs", || {

@@ -157,6 +157,10 @@ impl Channel for LocalChannel {
     fn stats(&self) -> ChannelStats {
         self.stats
     }
+
+    fn start_run(&mut self) {
+        self.sent_since_recv = false;
+    }
 }
 
 #[cfg(test)]

@@ -81,6 +81,11 @@ pub trait Channel: Send {
     /// The counters so far.
     fn stats(&self) -> ChannelStats;
 
+    /// Starts a new run on a long-lived channel: the next send opens a new
+    /// round even if this party's last action in the previous run was a send.
+    /// (Only the round counter depends on it, hence the empty default.)
+    fn start_run(&mut self) {}
+
     /// Sends blocks in wire order.
     fn send_blocks(&mut self, blocks: &[Block]) -> Result<(), NetError> {
         let mut bytes = Vec::with_capacity(blocks.len() * Block::BYTES);

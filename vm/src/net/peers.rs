@@ -64,6 +64,13 @@ impl Peers {
         Ok(())
     }
 
+    /// Marks the start of a run on every channel (see [`Channel::start_run`]).
+    pub fn start_run(&mut self) {
+        for c in self.channels.iter_mut().flatten() {
+            c.start_run();
+        }
+    }
+
     /// The counters of each channel, by peer index (`None` for this party).
     pub fn stats(&self) -> Vec<Option<ChannelStats>> {
         self.channels
