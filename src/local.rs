@@ -267,7 +267,7 @@ mod tests {
         assert_eq!(report_error(&hangup), EXIT_PROTOCOL);
         let timeout = VmError::Net(NetError::Timeout {
             peer: "bob".into(),
-            seconds: 60,
+            waited: std::time::Duration::from_secs(60),
         });
         assert_eq!(report_error(&timeout), EXIT_PROTOCOL);
         let lie = VmError::Protocol {

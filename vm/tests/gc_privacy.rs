@@ -180,7 +180,7 @@ impl Channel for Tap {
         if self.silent {
             return Err(NetError::Timeout {
                 peer: self.peer.clone(),
-                seconds: 0,
+                waited: Duration::ZERO,
             });
         }
         let mut n = buf.len();

@@ -84,7 +84,7 @@ impl LocalChannel {
             Ok(()) => Ok(()),
             Err(SendTimeoutError::Timeout(_)) => Err(NetError::Timeout {
                 peer: self.peer.clone(),
-                seconds: self.timeout.as_secs(),
+                waited: self.timeout,
             }),
             Err(SendTimeoutError::Disconnected(_)) => Err(NetError::Disconnected {
                 peer: self.peer.clone(),
@@ -134,7 +134,7 @@ impl Channel for LocalChannel {
                     Err(RecvTimeoutError::Timeout) => {
                         return Err(NetError::Timeout {
                             peer: self.peer.clone(),
-                            seconds: self.timeout.as_secs(),
+                            waited: self.timeout,
                         })
                     }
                     Err(RecvTimeoutError::Disconnected) => {

@@ -23,8 +23,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub enum NetError {
     #[error("party `{peer}` disconnected")]
     Disconnected { peer: String },
-    #[error("party `{peer}` sent nothing for {seconds} s (timeout)")]
-    Timeout { peer: String, seconds: u64 },
+    #[error("party `{peer}` sent nothing for {:.1} s (timeout)", .waited.as_secs_f64())]
+    Timeout { peer: String, waited: Duration },
     #[error("party `{peer}` sent a malformed message: {why}")]
     Malformed { peer: String, why: String },
     #[error("no channel to party {peer}")]
