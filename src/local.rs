@@ -1,8 +1,10 @@
 //! `veil run` and `veil bench` on the VM's protocols in local mode (every
 //! party on its own thread), with the cost reports of `--stats`.
 
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use veil_circuit::binding::{bind_inputs, GivenInput, InputSlot};
 use veil_circuit::{input_words, ValidCircuit, Value};
@@ -58,10 +60,56 @@ pub fn run(
     values: Vec<Value>,
 ) -> Result<(Arc<dyn Protocol>, LocalRun), u8> {
     let protocol = protocol(kind, circuit)?;
-    let mut runs = run_local_many(&protocol, circuit, &[values], LocalOptions::default())
-        .map_err(|e| report_error(&e))?;
+    let total = protocol.paid_gates();
+    let mut runs = with_progress(total, |progress| {
+        let options = LocalOptions {
+            progress,
+            ..LocalOptions::default()
+        };
+        run_local_many(&protocol, circuit, &[values], options)
+    })
+    .map_err(|e| report_error(&e))?;
     let run = runs.pop().ok_or(EXIT_PROTOCOL)?;
     Ok((protocol, run))
+}
+
+/// Runs `f` with a gate counter and, when the run takes more than a second
+/// and both stdout and stderr are terminals, draws a progress bar of `total`
+/// gates on stderr (CLI.md: quiet when stdout is not a terminal).
+fn with_progress<T>(total: u64, f: impl FnOnce(Option<Arc<AtomicU64>>) -> T) -> T {
+    let interactive = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+    if !interactive || total == 0 {
+        return f(None);
+    }
+    let counter = Arc::new(AtomicU64::new(0));
+    let done = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let start = Instant::now();
+            let mut shown = false;
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                if start.elapsed() < Duration::from_secs(1) {
+                    continue;
+                }
+                let n = counter.load(Ordering::Relaxed).min(total);
+                let filled = (n * 30 / total) as usize;
+                eprint!(
+                    "\r[{}{}] {:3}% of {total} AND gates",
+                    "#".repeat(filled),
+                    " ".repeat(30 - filled),
+                    n * 100 / total
+                );
+                shown = true;
+            }
+            if shown {
+                eprint!("\r{}\r", " ".repeat(72));
+            }
+        });
+        let out = f(Some(Arc::clone(&counter)));
+        done.store(true, Ordering::Relaxed);
+        out
+    })
 }
 
 fn ms(d: Duration) -> f64 {
@@ -161,8 +209,15 @@ pub fn bench(
     let runs: Vec<Vec<Value>> = (0..=repeat)
         .map(|_| random_inputs(circuit, &mut prg))
         .collect();
-    let done = run_local_many(&protocol, circuit, &runs, LocalOptions::default())
-        .map_err(|e| report_error(&e))?;
+    let total = protocol.paid_gates() * runs.len() as u64;
+    let done = with_progress(total, |progress| {
+        let options = LocalOptions {
+            progress,
+            ..LocalOptions::default()
+        };
+        run_local_many(&protocol, circuit, &runs, options)
+    })
+    .map_err(|e| report_error(&e))?;
     let and_gates = protocol.paid_gates();
     let measured = &done[1..];
     let total: f64 = measured.iter().map(|r| r.wall.as_secs_f64()).sum();

@@ -1,6 +1,7 @@
 //! Local mode: every party on its own thread in this process, connected by
 //! in-memory channels. The default for `veil run`, tests and examples.
 
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,16 +26,20 @@ pub struct LocalRun {
 }
 
 /// Options of a local run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct LocalOptions {
     /// How long a party waits for a silent peer.
     pub timeout: Duration,
+    /// A counter the protocol advances by the paid gates it has done, so
+    /// that a caller can show progress on long runs.
+    pub progress: Option<Arc<AtomicU64>>,
 }
 
 impl Default for LocalOptions {
     fn default() -> Self {
         LocalOptions {
             timeout: DEFAULT_TIMEOUT,
+            progress: None,
         }
     }
 }
@@ -81,6 +86,7 @@ pub fn run_local_many(
     }
     let names = protocol.parties().to_vec();
     let meshes = local::mesh(&names, options.timeout);
+    let progress = &options.progress;
     type PartyRuns = Vec<(PartyOutputs, PartyReport, Duration)>;
     let results: Vec<Result<PartyRuns, VmError>> = std::thread::scope(|s| {
         let handles: Vec<_> = meshes
@@ -92,7 +98,10 @@ pub fn run_local_many(
                 let handle = std::thread::Builder::new()
                     .name(format!("party {name}"))
                     .spawn_scoped(s, move || -> Result<PartyRuns, VmError> {
-                        let mut session = Session::default();
+                        let mut session = Session {
+                            progress: progress.clone(),
+                            ..Session::default()
+                        };
                         let mut done = Vec::with_capacity(runs.len());
                         for inputs in runs {
                             let own: Vec<Option<Value>> = c

@@ -881,7 +881,10 @@ fn evaluator_rejects_truncated_tables() {
 // ---------------------------------------------------------------------------
 
 fn local_options() -> LocalOptions {
-    LocalOptions { timeout: TIMEOUT }
+    LocalOptions {
+        timeout: TIMEOUT,
+        ..LocalOptions::default()
+    }
 }
 
 /// Values of the wrong type or width, or the wrong number of values: an

@@ -9,6 +9,7 @@
 pub mod clear;
 pub mod gc;
 
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -82,6 +83,8 @@ pub struct Session {
     pub ot_senders: Vec<Option<OtExtSender>>,
     /// OT extension where this party receives, by peer index.
     pub ot_receivers: Vec<Option<OtExtReceiver>>,
+    /// Where a backend may count the paid gates it has done (for a progress display).
+    pub progress: Option<Arc<AtomicU64>>,
 }
 
 impl Session {

@@ -23,6 +23,7 @@
 mod engine;
 mod plan;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -310,7 +311,11 @@ impl Gc {
         choices.zeroize();
 
         phases.time("evaluate", || {
-            evaluator.evaluate(&self.plan, &public, &mut ChannelSource(&mut *ch))
+            let mut source = ChannelSource {
+                ch: &mut *ch,
+                progress: session.progress.as_deref(),
+            };
+            evaluator.evaluate(&self.plan, &public, &mut source)
         })?;
 
         phases.time("outputs", || -> Result<ReceivedOutputs, VmError> {
@@ -497,10 +502,18 @@ impl TableSink for ChannelSink<'_> {
     }
 }
 
-struct ChannelSource<'a>(&'a mut dyn Channel);
+/// Tables from the garbler; counts evaluated AND gates for a progress display.
+struct ChannelSource<'a> {
+    ch: &'a mut dyn Channel,
+    progress: Option<&'a AtomicU64>,
+}
 
 impl TableSource for ChannelSource<'_> {
     fn take(&mut self, buf: &mut [u8]) -> Result<(), VmError> {
-        Ok(self.0.recv(buf)?)
+        self.ch.recv(buf)?;
+        if let Some(p) = self.progress {
+            p.fetch_add((buf.len() / engine::AND_BYTES) as u64, Ordering::Relaxed);
+        }
+        Ok(())
     }
 }
