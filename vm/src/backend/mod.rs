@@ -8,6 +8,7 @@
 
 pub mod clear;
 pub mod gc;
+pub mod layers;
 
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
