@@ -16,7 +16,7 @@ pub mod party;
 
 pub use backend::{prepare, BackendKind, Protocol};
 pub use error::VmError;
-pub use local::{run_local, run_local_many, LocalOptions, LocalRun};
-pub use party::{run_party, PartyReport};
+pub use local::{run_local, run_local_batches, run_local_many, LocalOptions, LocalRun};
+pub use party::{run_party, run_party_batch, PartyReport};
 
 pub use veil_circuit::value;

@@ -10,15 +10,18 @@ use veil_circuit::{ValidCircuit, Value};
 use crate::backend::{Protocol, Session};
 use crate::error::VmError;
 use crate::net::{local, DEFAULT_TIMEOUT};
-use crate::party::{run_party, PartyOutputs, PartyReport};
+use crate::party::{run_party_batch, PartyOutputs, PartyReport};
 
 /// The result of a local run.
 #[derive(Debug, Clone)]
 pub struct LocalRun {
     /// Every party that took part (the circuit's, then any helper).
     pub parties: Vec<String>,
-    /// What each party learned, by party index.
+    /// What each party learned, by party index (the first instance's, the
+    /// only one unless the run was parallel).
     pub outputs: Vec<PartyOutputs>,
+    /// What each party learned in every instance: `[party][instance]`.
+    pub instances: Vec<Vec<PartyOutputs>>,
     /// What each party measured, by party index.
     pub reports: Vec<PartyReport>,
     /// Wall time of the run (the slowest party's).
@@ -74,8 +77,21 @@ pub fn run_local_many(
     runs: &[Vec<Value>],
     options: LocalOptions,
 ) -> Result<Vec<LocalRun>, VmError> {
+    let batches: Vec<Vec<Vec<Value>>> = runs.iter().map(|r| vec![r.clone()]).collect();
+    run_local_batches(protocol, circuit, &batches, options)
+}
+
+/// Runs `protocol` once per batch of `runs`, each batch a list of independent
+/// instances (`--parallel`: one value per input group per instance) that a
+/// batched protocol evaluates in one pass.
+pub fn run_local_batches(
+    protocol: &Arc<dyn Protocol>,
+    circuit: &Arc<ValidCircuit>,
+    runs: &[Vec<Vec<Value>>],
+    options: LocalOptions,
+) -> Result<Vec<LocalRun>, VmError> {
     let c = circuit.circuit();
-    for inputs in runs {
+    for inputs in runs.iter().flatten() {
         if inputs.len() != c.inputs.len() {
             return Err(VmError::Input(format!(
                 "expected {} input values (one per input group), got {}",
@@ -87,7 +103,7 @@ pub fn run_local_many(
     let names = protocol.parties().to_vec();
     let meshes = local::mesh(&names, options.timeout);
     let progress = &options.progress;
-    type PartyRuns = Vec<(PartyOutputs, PartyReport, Duration)>;
+    type PartyRuns = Vec<(Vec<PartyOutputs>, PartyReport, Duration)>;
     let results: Vec<Result<PartyRuns, VmError>> = std::thread::scope(|s| {
         let handles: Vec<_> = meshes
             .into_iter()
@@ -103,15 +119,19 @@ pub fn run_local_many(
                             ..Session::default()
                         };
                         let mut done = Vec::with_capacity(runs.len());
-                        for inputs in runs {
-                            let own: Vec<Option<Value>> = c
-                                .inputs
+                        for batch in runs {
+                            let own: Vec<Vec<Option<Value>>> = batch
                                 .iter()
-                                .zip(inputs)
-                                .map(|(g, v)| (g.party as usize == me).then(|| v.clone()))
+                                .map(|inputs| {
+                                    c.inputs
+                                        .iter()
+                                        .zip(inputs)
+                                        .map(|(g, v)| (g.party as usize == me).then(|| v.clone()))
+                                        .collect()
+                                })
                                 .collect();
                             let start = Instant::now();
-                            let (o, r) = run_party(
+                            let (o, r) = run_party_batch(
                                 protocol.as_ref(),
                                 circuit,
                                 &own,
@@ -158,13 +178,15 @@ pub fn run_local_many(
         .map(|_| LocalRun {
             parties: names.clone(),
             outputs: Vec::new(),
+            instances: Vec::new(),
             reports: Vec::new(),
             wall: Duration::ZERO,
         })
         .collect();
     for party_runs in per_party {
         for (run, (o, r, t)) in out.iter_mut().zip(party_runs) {
-            run.outputs.push(o);
+            run.outputs.push(o.first().cloned().unwrap_or_default());
+            run.instances.push(o);
             run.reports.push(r);
             run.wall = run.wall.max(t);
         }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use veil_circuit::{input_words, output_value, Domain, ValidCircuit, Value};
 
-use crate::backend::{Phases, Protocol, Session};
+use crate::backend::{Phases, Protocol, ReceivedOutputs, Session};
 use crate::error::VmError;
 use crate::net::{ChannelStats, NetError, Peers};
 
@@ -38,8 +38,8 @@ impl PartyReport {
 /// What a party learns: one entry per output group, `Some` where it is a recipient.
 pub type PartyOutputs = Vec<Option<Value>>;
 
-/// Runs party `peers.me()`: `own[g]` is its value for input group `g` (it must
-/// give exactly the groups it owns).
+/// Runs party `peers.me()` on one instance: `own[g]` is its value for input
+/// group `g` (it must give exactly the groups it owns).
 pub fn run_party(
     protocol: &dyn Protocol,
     circuit: &ValidCircuit,
@@ -47,29 +47,76 @@ pub fn run_party(
     peers: &mut Peers,
     session: &mut Session,
 ) -> Result<(PartyOutputs, PartyReport), VmError> {
+    let (mut outputs, report) = run_party_batch(
+        protocol,
+        circuit,
+        std::slice::from_ref(&own.to_vec()),
+        peers,
+        session,
+    )?;
+    Ok((outputs.pop().unwrap_or_default(), report))
+}
+
+/// Runs party `peers.me()` on a batch of independent instances of the circuit
+/// (`own[i][g]`: its value for group `g` of instance `i`). A batched protocol
+/// evaluates them in one pass, one round per layer for all; others run them
+/// one after the other. Returns the outputs per instance and one report.
+pub fn run_party_batch(
+    protocol: &dyn Protocol,
+    circuit: &ValidCircuit,
+    own: &[Vec<Option<Value>>],
+    peers: &mut Peers,
+    session: &mut Session,
+) -> Result<(Vec<PartyOutputs>, PartyReport), VmError> {
     let c = circuit.circuit();
     let me = peers.me();
     let my_name = peers.names().get(me).cloned().unwrap_or_default();
     let mut phases = Phases::default();
-    let mut known = check_inputs(circuit, me, &my_name, own)?;
+    let mut known = own
+        .iter()
+        .map(|own| check_inputs(circuit, me, &my_name, own))
+        .collect::<Result<Vec<_>, _>>()?;
     peers.start_run();
     let before = peers.stats();
     if c.inputs.iter().any(|g| g.public) {
-        phases.time("public inputs", || {
-            share_public_inputs(circuit, &mut known, peers)
+        phases.time("public inputs", || -> Result<(), VmError> {
+            for k in known.iter_mut() {
+                share_public_inputs(circuit, k, peers)?;
+            }
+            Ok(())
         })?;
     }
-    let words = protocol.run_party(&known, peers, session, &mut phases)?;
+    let words: Vec<ReceivedOutputs> = if protocol.batched() && known.len() > 1 {
+        split_instances(
+            protocol.run_party(
+                &join_instances(&known),
+                known.len(),
+                peers,
+                session,
+                &mut phases,
+            )?,
+            known.len(),
+        )
+    } else {
+        known
+            .iter()
+            .map(|k| protocol.run_party(k, 1, peers, session, &mut phases))
+            .collect::<Result<_, _>>()?
+    };
     peers.flush_all()?;
-    let mut outputs = Vec::with_capacity(c.outputs.len());
-    for (g, w) in c.outputs.iter().zip(words) {
-        outputs.push(match w {
-            Some(w) => Some(output_value(g, &w).map_err(|e| VmError::Protocol {
-                peer: "the protocol".into(),
-                why: e.to_string(),
-            })?),
-            None => None,
-        });
+    let mut outputs = Vec::with_capacity(words.len());
+    for instance in words {
+        let mut values = Vec::with_capacity(c.outputs.len());
+        for (g, w) in c.outputs.iter().zip(instance) {
+            values.push(match w {
+                Some(w) => Some(output_value(g, &w).map_err(|e| VmError::Protocol {
+                    peer: "the protocol".into(),
+                    why: e.to_string(),
+                })?),
+                None => None,
+            });
+        }
+        outputs.push(values);
     }
     // Counters of this run only (a session may have carried earlier runs).
     let stats = peers.stats();
@@ -84,6 +131,39 @@ pub fn run_party(
             .collect(),
     };
     Ok((outputs, report))
+}
+
+/// Per group, the words of every instance one after the other (instance-major).
+fn join_instances(known: &[Vec<Option<Vec<u64>>>]) -> Vec<Option<Vec<u64>>> {
+    let groups = known.first().map_or(0, Vec::len);
+    (0..groups)
+        .map(|g| {
+            let mut all = Vec::new();
+            for k in known {
+                all.extend_from_slice(k[g].as_deref()?);
+            }
+            Some(all)
+        })
+        .collect()
+}
+
+/// The inverse of [`join_instances`] for outputs.
+fn split_instances(joined: ReceivedOutputs, instances: usize) -> Vec<ReceivedOutputs> {
+    let mut out: Vec<ReceivedOutputs> = (0..instances)
+        .map(|_| Vec::with_capacity(joined.len()))
+        .collect();
+    for group in joined {
+        match group {
+            Some(words) => {
+                let width = words.len() / instances.max(1);
+                for (i, o) in out.iter_mut().enumerate() {
+                    o.push(words.get(i * width..(i + 1) * width).map(<[u64]>::to_vec));
+                }
+            }
+            None => out.iter_mut().for_each(|o| o.push(None)),
+        }
+    }
+    out
 }
 
 /// The wire words of the party's own inputs, after checking that it gives

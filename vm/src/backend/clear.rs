@@ -50,6 +50,7 @@ impl Protocol for Clear {
     fn run_party(
         &self,
         inputs: &KnownInputs,
+        _instances: usize,
         peers: &mut Peers,
         _session: &mut Session,
         phases: &mut Phases,

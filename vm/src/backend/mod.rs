@@ -40,11 +40,13 @@ impl BackendKind {
 }
 
 /// Wire words of the inputs a party knows, one entry per input group: `Some`
-/// for its own groups and for every public group, `None` for other parties' secrets.
+/// for its own groups and for every public group, `None` for other parties'
+/// secrets. With several instances, each entry holds every instance's words
+/// one after the other (instance-major).
 pub type KnownInputs = [Option<Vec<u64>>];
 
 /// Wire words of the outputs a party received, one entry per output group
-/// (`None` where it is not a recipient).
+/// (`None` where it is not a recipient), instance-major like [`KnownInputs`].
 pub type ReceivedOutputs = Vec<Option<Vec<u64>>>;
 
 /// Wall time per named phase, in the order the phases ran.
@@ -141,11 +143,19 @@ pub trait Protocol: Send + Sync + std::fmt::Debug {
     /// The gates this protocol pays for per run (AND gates for Boolean protocols).
     fn paid_gates(&self) -> u64;
 
-    /// Runs party `peers.me()`'s side: `inputs` holds what it knows,
-    /// the result what it is entitled to learn.
+    /// Whether [`Protocol::run_party`] evaluates many instances in one pass
+    /// (`--parallel`); otherwise the session runs instances one by one.
+    fn batched(&self) -> bool {
+        false
+    }
+
+    /// Runs party `peers.me()`'s side on `instances` instances (always 1 for
+    /// protocols that are not [`Protocol::batched`]): `inputs` holds what it
+    /// knows, the result what it is entitled to learn.
     fn run_party(
         &self,
         inputs: &KnownInputs,
+        instances: usize,
         peers: &mut Peers,
         session: &mut Session,
         phases: &mut Phases,

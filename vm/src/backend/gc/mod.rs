@@ -451,6 +451,7 @@ impl Protocol for Gc {
     fn run_party(
         &self,
         inputs: &KnownInputs,
+        _instances: usize,
         peers: &mut Peers,
         session: &mut Session,
         phases: &mut Phases,
