@@ -234,7 +234,7 @@ pub fn bench(
         .unwrap_or(0);
     let in_memory = match kind {
         BackendKind::Gc => Some(in_memory(circuit, &runs[1..])?),
-        BackendKind::Clear => None,
+        _ => None,
     };
     Ok(BenchResult {
         backend: kind.name(),

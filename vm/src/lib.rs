@@ -13,8 +13,9 @@ pub mod local;
 pub mod net;
 pub mod ot;
 pub mod party;
+pub mod preprocess;
 
-pub use backend::{prepare, BackendKind, Protocol};
+pub use backend::{prepare, prepare_with, BackendKind, BackendOptions, Protocol};
 pub use error::VmError;
 pub use local::{run_local, run_local_batches, run_local_many, LocalOptions, LocalRun};
 pub use party::{run_party, run_party_batch, PartyReport};

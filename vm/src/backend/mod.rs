@@ -19,6 +19,7 @@ use veil_circuit::ValidCircuit;
 use crate::error::VmError;
 use crate::net::{Channel, Peers};
 use crate::ot::{OtExtReceiver, OtExtSender};
+use crate::preprocess::Preprocessing;
 
 /// The protocols `veil run --backend` offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,6 +28,12 @@ pub enum BackendKind {
     Clear,
     /// Yao's garbled circuits, two parties, semi-honest.
     Gc,
+    /// GMW: XOR shares among N ≥ 2 parties, AND through Beaver triples.
+    Gmw,
+    /// Additive shares over Z_2^k among N ≥ 2 parties, MUL through Beaver triples.
+    Arith,
+    /// Replicated secret sharing among three parties, honest majority.
+    Rep3,
 }
 
 impl BackendKind {
@@ -35,8 +42,21 @@ impl BackendKind {
         match self {
             BackendKind::Clear => "clear",
             BackendKind::Gc => "gc",
+            BackendKind::Gmw => "gmw",
+            BackendKind::Arith => "arith",
+            BackendKind::Rep3 => "rep3",
         }
     }
+}
+
+/// Choices a user makes for a run beyond the backend itself.
+#[derive(Debug, Clone, Default)]
+pub struct BackendOptions {
+    /// `--parties N`: run among N parties where the backend allows more than
+    /// the circuit declares (extra parties compute but have no inputs or outputs).
+    pub parties: Option<usize>,
+    /// `--preprocessing ot|dealer` for the backends that need Beaver triples.
+    pub preprocessing: Preprocessing,
 }
 
 /// Wire words of the inputs a party knows, one entry per input group: `Some`
@@ -167,8 +187,38 @@ pub fn prepare(
     kind: BackendKind,
     circuit: Arc<ValidCircuit>,
 ) -> Result<Arc<dyn Protocol>, VmError> {
+    prepare_with(kind, circuit, &BackendOptions::default())
+}
+
+/// [`prepare`] with the user's options.
+pub fn prepare_with(
+    kind: BackendKind,
+    circuit: Arc<ValidCircuit>,
+    options: &BackendOptions,
+) -> Result<Arc<dyn Protocol>, VmError> {
+    let fixed_parties = |backend: &'static str| -> Result<(), VmError> {
+        match options.parties {
+            Some(n) if n != circuit.circuit().parties.len().max(2) => Err(VmError::Unsupported {
+                backend,
+                why: format!("it runs the circuit's own parties; `--parties {n}` does not apply"),
+            }),
+            _ => Ok(()),
+        }
+    };
     Ok(match kind {
-        BackendKind::Clear => Arc::new(clear::Clear::new(circuit)),
-        BackendKind::Gc => Arc::new(gc::Gc::new(circuit)?),
+        BackendKind::Clear => {
+            fixed_parties("clear")?;
+            Arc::new(clear::Clear::new(circuit))
+        }
+        BackendKind::Gc => {
+            fixed_parties("gc")?;
+            Arc::new(gc::Gc::new(circuit)?)
+        }
+        BackendKind::Gmw | BackendKind::Arith | BackendKind::Rep3 => {
+            return Err(VmError::Unsupported {
+                backend: kind.name(),
+                why: "this backend is not built yet".into(),
+            })
+        }
     })
 }
