@@ -7,10 +7,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use veil_circuit::binding::{bind_inputs, GivenInput, InputSlot};
+use veil_circuit::Literal;
 use veil_circuit::{input_words, ValidCircuit, Value};
 use veil_vm::backend::gc::Gc;
 use veil_vm::crypto::Prg;
-use veil_vm::{prepare, run_local_many, BackendKind, LocalOptions, LocalRun, Protocol, VmError};
+use veil_vm::{
+    prepare_with, run_local_batches, BackendKind, BackendOptions, LocalOptions, LocalRun, Protocol,
+    VmError,
+};
 
 use crate::output::json_string;
 
@@ -48,25 +52,102 @@ pub fn bind(circuit: &ValidCircuit, given: &[GivenInput]) -> Result<Vec<Value>, 
     })
 }
 
-/// The protocol for `kind`, or the exit code after printing why it cannot run the circuit.
-pub fn protocol(kind: BackendKind, circuit: &Arc<ValidCircuit>) -> Result<Arc<dyn Protocol>, u8> {
-    prepare(kind, Arc::clone(circuit)).map_err(|e| report_error(&e))
+/// Matches `--input` values to the circuit's inputs for each of `n` instances:
+/// a list of exactly `n` values that does not fit the input's type on its own
+/// gives one value per instance; any other value is the same in every instance.
+pub fn bind_instances(
+    circuit: &ValidCircuit,
+    given: &[GivenInput],
+    n: usize,
+) -> Result<Vec<Vec<Value>>, u8> {
+    if n == 1 {
+        return Ok(vec![bind(circuit, given)?]);
+    }
+    let c = circuit.circuit();
+    let per_instance = |g: &GivenInput| -> Option<Vec<Literal>> {
+        let Literal::List(items) = &g.value else {
+            return None;
+        };
+        let group = c.inputs.iter().find(|grp| {
+            grp.name == g.name
+                && g.party
+                    .as_ref()
+                    .is_none_or(|p| c.parties.get(grp.party as usize) == Some(p))
+        })?;
+        (items.len() == n && g.value.to_value(&group.ty).is_err()).then(|| items.clone())
+    };
+    let split: Vec<Option<Vec<Literal>>> = given.iter().map(per_instance).collect();
+    (0..n)
+        .map(|i| {
+            let gi: Vec<GivenInput> = given
+                .iter()
+                .zip(&split)
+                .map(|(g, s)| match s {
+                    Some(items) => GivenInput {
+                        value: items[i].clone(),
+                        ..g.clone()
+                    },
+                    None => g.clone(),
+                })
+                .collect();
+            bind(circuit, &gi)
+        })
+        .collect()
 }
 
-/// Runs once in local mode; returns what each of the circuit's parties received.
+/// Per party, each output as an array over instances (`--parallel` output).
+pub fn instances_as_arrays(
+    instances: &[Vec<Vec<Option<Value>>>],
+    outputs: usize,
+) -> Vec<Vec<Option<Value>>> {
+    instances
+        .iter()
+        .map(|per_instance| {
+            (0..outputs)
+                .map(|o| {
+                    per_instance
+                        .iter()
+                        .map(|outs| outs.get(o).cloned().flatten())
+                        .collect::<Option<Vec<Value>>>()
+                        .map(Value::Array)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The protocol for `kind`, or the exit code after printing why it cannot run the circuit.
+/// Insecure choices (the dealer) are announced here, for every run and benchmark.
+pub fn protocol(
+    kind: BackendKind,
+    circuit: &Arc<ValidCircuit>,
+    options: &BackendOptions,
+) -> Result<Arc<dyn Protocol>, u8> {
+    let protocol =
+        prepare_with(kind, Arc::clone(circuit), options).map_err(|e| report_error(&e))?;
+    if matches!(kind, BackendKind::Gmw | BackendKind::Arith) {
+        if let Some(w) = options.preprocessing.warning() {
+            eprintln!("{w}");
+        }
+    }
+    Ok(protocol)
+}
+
+/// Runs one batch of instances in local mode; returns what each party received.
 pub fn run(
     kind: BackendKind,
     circuit: &Arc<ValidCircuit>,
-    values: Vec<Value>,
+    instances: Vec<Vec<Value>>,
+    options: &BackendOptions,
 ) -> Result<(Arc<dyn Protocol>, LocalRun), u8> {
-    let protocol = protocol(kind, circuit)?;
-    let total = protocol.paid_gates();
+    let protocol = protocol(kind, circuit, options)?;
+    let total = protocol.paid_gates() * instances.len() as u64;
     let mut runs = with_progress(total, |progress| {
         let options = LocalOptions {
             progress,
             ..LocalOptions::default()
         };
-        run_local_many(&protocol, circuit, &[values], options)
+        run_local_batches(&protocol, circuit, &[instances], options)
     })
     .map_err(|e| report_error(&e))?;
     let run = runs.pop().ok_or(EXIT_PROTOCOL)?;
@@ -186,8 +267,12 @@ fn random_inputs(circuit: &ValidCircuit, prg: &mut Prg) -> Vec<Value> {
 #[derive(Debug)]
 pub struct BenchResult {
     pub backend: &'static str,
+    /// Paid gates per run (all instances of the batch).
     pub and_gates: u64,
     pub repeat: usize,
+    pub parallel: usize,
+    /// Triples came from a trusted dealer: said in the report too.
+    pub insecure_dealer: bool,
     pub setup_ms: f64,
     pub ms_per_run: f64,
     pub and_per_s: f64,
@@ -197,28 +282,36 @@ pub struct BenchResult {
     pub in_memory: Option<(f64, f64)>,
 }
 
-/// Runs the circuit `repeat` times on random inputs in one local session
-/// (after one warm-up run that pays the set-up) and measures throughput.
+/// Runs the circuit `repeat` times (each a batch of `parallel` instances) on
+/// random inputs in one local session, after one warm-up run that pays the
+/// set-up, and measures throughput.
 pub fn bench(
     kind: BackendKind,
     circuit: &Arc<ValidCircuit>,
     repeat: usize,
+    parallel: usize,
+    options: &BackendOptions,
 ) -> Result<BenchResult, u8> {
-    let protocol = protocol(kind, circuit)?;
+    let protocol = protocol(kind, circuit, options)?;
     let mut prg = Prg::from_os().map_err(|e| report_error(&VmError::from(e)))?;
-    let runs: Vec<Vec<Value>> = (0..=repeat)
-        .map(|_| random_inputs(circuit, &mut prg))
+    let runs: Vec<Vec<Vec<Value>>> = (0..=repeat)
+        .map(|_| {
+            (0..parallel)
+                .map(|_| random_inputs(circuit, &mut prg))
+                .collect()
+        })
         .collect();
-    let total = protocol.paid_gates() * runs.len() as u64;
+    let total = protocol.paid_gates() * (runs.len() * parallel) as u64;
     let done = with_progress(total, |progress| {
         let options = LocalOptions {
             progress,
             ..LocalOptions::default()
         };
-        run_local_many(&protocol, circuit, &runs, options)
+        run_local_batches(&protocol, circuit, &runs, options)
     })
     .map_err(|e| report_error(&e))?;
-    let and_gates = protocol.paid_gates();
+    // Per run: every instance of the batch.
+    let and_gates = protocol.paid_gates() * parallel as u64;
     let measured = &done[1..];
     let total: f64 = measured.iter().map(|r| r.wall.as_secs_f64()).sum();
     let per_run = total / repeat as f64;
@@ -233,13 +326,19 @@ pub fn bench(
         .max()
         .unwrap_or(0);
     let in_memory = match kind {
-        BackendKind::Gc => Some(in_memory(circuit, &runs[1..])?),
+        BackendKind::Gc => {
+            let flat: Vec<Vec<Value>> = runs[1..].iter().flatten().cloned().collect();
+            Some(in_memory(circuit, &flat)?)
+        }
         _ => None,
     };
     Ok(BenchResult {
         backend: kind.name(),
         and_gates,
         repeat,
+        parallel,
+        insecure_dealer: matches!(kind, BackendKind::Gmw | BackendKind::Arith)
+            && options.preprocessing.warning().is_some(),
         setup_ms: done[0].wall.as_secs_f64() * 1e3,
         ms_per_run: per_run * 1e3,
         and_per_s: if per_run > 0.0 {
@@ -286,12 +385,19 @@ impl BenchResult {
             ("backend", format!("\"{}\"", self.backend)),
             ("and_gates", self.and_gates.to_string()),
             ("repeat", self.repeat.to_string()),
+            ("parallel", self.parallel.to_string()),
             ("setup_ms", format!("{:.3}", self.setup_ms)),
             ("ms_per_run", format!("{:.4}", self.ms_per_run)),
             ("and_per_s", format!("{:.0}", self.and_per_s)),
             ("bytes_per_and", format!("{:.3}", self.bytes_per_and)),
             ("rounds", self.rounds.to_string()),
         ];
+        if self.insecure_dealer {
+            fields.push((
+                "preprocessing",
+                "\"dealer (INSECURE: the dealer sees every triple)\"".into(),
+            ));
+        }
         if let Some((g, e)) = self.in_memory {
             fields.push(("garble_and_per_s", format!("{g:.0}")));
             fields.push(("eval_and_per_s", format!("{e:.0}")));

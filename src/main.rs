@@ -149,6 +149,8 @@ struct RunArgs {
     #[arg(long)]
     stats: bool,
     #[command(flatten)]
+    protocol: ProtocolArgs,
+    #[command(flatten)]
     build: BuildArgs,
 }
 
@@ -166,6 +168,8 @@ struct BenchArgs {
     /// for gc `garble_and_per_s`, `eval_and_per_s`).
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    protocol: ProtocolArgs,
     #[command(flatten)]
     build: BuildArgs,
 }
@@ -198,6 +202,12 @@ enum Backend {
     Clear,
     /// Yao's garbled circuits (half-gates, free-XOR, OT extension): two parties, semi-honest.
     Gc,
+    /// GMW: XOR shares among N ≥ 2 parties, AND through Beaver triples; semi-honest.
+    Gmw,
+    /// Additive shares over Z_2^k among N ≥ 2 parties, MUL through Beaver triples; semi-honest.
+    Arith,
+    /// Replicated secret sharing among three parties, honest majority; semi-honest.
+    Rep3,
 }
 
 impl Backend {
@@ -207,6 +217,55 @@ impl Backend {
             Backend::Interp => None,
             Backend::Clear => Some(veil_vm::BackendKind::Clear),
             Backend::Gc => Some(veil_vm::BackendKind::Gc),
+            Backend::Gmw => Some(veil_vm::BackendKind::Gmw),
+            Backend::Arith => Some(veil_vm::BackendKind::Arith),
+            Backend::Rep3 => Some(veil_vm::BackendKind::Rep3),
+        }
+    }
+
+    /// What a `.mpc` program compiles to for this backend (CLI.md).
+    fn default_target(self) -> Target {
+        match self {
+            Backend::Arith | Backend::Rep3 => Target::Mixed,
+            _ => Target::Bool,
+        }
+    }
+}
+
+/// Where Beaver triples come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PreprocessingArg {
+    /// Oblivious transfer between every pair of parties (secure; the default).
+    Ot,
+    /// INSECURE: a trusted dealer generates the triples and could learn every secret (tests and online-only benchmarks).
+    Dealer,
+}
+
+/// The protocol options shared by `run` and `bench`.
+#[derive(Debug, Clone, clap::Args)]
+struct ProtocolArgs {
+    /// Run among N parties where the backend allows more than the circuit declares
+    /// (gmw, arith); the extra parties compute but have no inputs or outputs.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    parties: Option<u32>,
+    /// Evaluate N independent instances in one pass (one round per layer for all).
+    /// An input given as a list of N values (`@file.csv`) gives one value per
+    /// instance; any other input is the same in every instance.
+    #[arg(long, value_name = "N", default_value = "1", value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+    parallel: u32,
+    /// Where Beaver triples come from (gmw, arith).
+    #[arg(long, value_enum, default_value = "ot")]
+    preprocessing: PreprocessingArg,
+}
+
+impl ProtocolArgs {
+    fn options(&self) -> veil_vm::BackendOptions {
+        veil_vm::BackendOptions {
+            parties: self.parties.map(|n| n as usize),
+            preprocessing: match self.preprocessing {
+                PreprocessingArg::Ot => veil_vm::preprocess::Preprocessing::Ot,
+                PreprocessingArg::Dealer => veil_vm::preprocess::Preprocessing::Dealer,
+            },
         }
     }
 }
@@ -347,6 +406,11 @@ fn compile_options(build: &BuildArgs, default_target: Target) -> CompileOptions 
 
 /// The circuit for FILE: compiled from source, or read from a circuit file.
 fn circuit_of(file: &Path, build: &BuildArgs) -> Result<ValidCircuit, u8> {
+    circuit_for(file, build, Target::Bool)
+}
+
+/// The circuit for FILE, compiled for `default_target` unless `--target` says otherwise.
+fn circuit_for(file: &Path, build: &BuildArgs, default_target: Target) -> Result<ValidCircuit, u8> {
     let bristol = bristol_args(&build.bristol)?;
     let kind = circuit_file::kind_of(file, &bristol).map_err(|e| {
         eprintln!("error: {e}");
@@ -354,7 +418,7 @@ fn circuit_of(file: &Path, build: &BuildArgs) -> Result<ValidCircuit, u8> {
     })?;
     if kind == FileKind::Source {
         let compilation = load(file, false)?;
-        let opts = compile_options(build, Target::Bool);
+        let opts = compile_options(build, default_target);
         return pipeline::compile(&compilation, &opts, build.report).map(|c| c.circuit);
     }
     circuit_file::load(file, kind, &bristol).map_err(|e| {
@@ -453,15 +517,18 @@ fn run(args: &RunArgs) -> u8 {
             (parties, names, received)
         }
         Some(kind) => {
-            let circuit = match circuit_of(&args.file, &args.build) {
+            let circuit = match circuit_for(&args.file, &args.build, args.backend.default_target())
+            {
                 Ok(c) => Arc::new(c),
                 Err(code) => return code,
             };
-            let values = match local::bind(&circuit, &given) {
+            let n = args.protocol.parallel as usize;
+            let instances = match local::bind_instances(&circuit, &given, n) {
                 Ok(v) => v,
                 Err(code) => return code,
             };
-            let (protocol, run) = match local::run(kind, &circuit, values) {
+            let options = args.protocol.options();
+            let (protocol, run) = match local::run(kind, &circuit, instances, &options) {
                 Ok(r) => r,
                 Err(code) => return code,
             };
@@ -469,8 +536,13 @@ fn run(args: &RunArgs) -> u8 {
                 stats = Some(local::stats(protocol.as_ref(), &run, args.json));
             }
             let c = circuit.circuit();
-            // Helper parties a protocol adds (gc's evaluator for a one-party circuit) print nothing.
-            let mut received = run.outputs;
+            // Helper parties a protocol adds (gc's evaluator for a one-party
+            // circuit, gmw's extra parties, the dealer) print nothing.
+            let mut received = if n == 1 {
+                run.outputs
+            } else {
+                local::instances_as_arrays(&run.instances, c.outputs.len())
+            };
             received.truncate(c.parties.len());
             let names: Vec<String> = c.outputs.iter().map(|o| o.name.clone()).collect();
             (c.parties.clone(), names, received)
@@ -501,11 +573,18 @@ fn bench(args: &BenchArgs) -> u8 {
         );
         return EXIT_USAGE;
     };
-    let circuit = match circuit_of(&args.file, &args.build) {
+    let circuit = match circuit_for(&args.file, &args.build, args.backend.default_target()) {
         Ok(c) => Arc::new(c),
         Err(code) => return code,
     };
-    match local::bench(kind, &circuit, args.repeat as usize) {
+    let options = args.protocol.options();
+    match local::bench(
+        kind,
+        &circuit,
+        args.repeat as usize,
+        args.protocol.parallel as usize,
+        &options,
+    ) {
         Ok(result) => {
             print!("{}", result.render(args.json));
             0

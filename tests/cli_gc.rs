@@ -338,3 +338,62 @@ fn bad_inputs_and_bad_circuit_files_exit_1_without_a_panic() {
         assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn parallel_instances_equal_separate_runs() {
+    let a = temp("a.csv");
+    let b = temp("b.csv");
+    std::fs::write(&a, "10\n3\n7\n0\n").expect("write");
+    std::fs::write(&b, "5\n5\n8\n0\n").expect("write");
+    let a_arg = format!("alice.a=@{}", a.display());
+    let b_arg = format!("bob.b=@{}", b.display());
+    let o = veil(&[
+        "run",
+        "examples/millionaires.mpc",
+        "--backend",
+        "gc",
+        "--parallel",
+        "4",
+        "--json",
+        "--input",
+        &a_arg,
+        "--input",
+        &b_arg,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let batch: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    for (i, (x, y)) in [(10, 5), (3, 5), (7, 8), (0, 0)].into_iter().enumerate() {
+        let (xa, yb) = (format!("alice.a={x}"), format!("bob.b={y}"));
+        let single = veil(&[
+            "run",
+            "examples/millionaires.mpc",
+            "--backend",
+            "gc",
+            "--json",
+            "--input",
+            &xa,
+            "--input",
+            &yb,
+        ]);
+        let single: serde_json::Value = serde_json::from_str(&stdout(&single)).expect("json");
+        for (party, outs) in single.as_object().expect("object") {
+            for (name, v) in outs.as_object().expect("outputs") {
+                assert_eq!(&batch[party][name][i], v, "instance {i}, {party}.{name}");
+            }
+        }
+    }
+    // A list of the wrong length is not split: the value does not fit a u64.
+    let o = veil(&[
+        "run",
+        "examples/millionaires.mpc",
+        "--backend",
+        "gc",
+        "--parallel",
+        "3",
+        "--input",
+        &a_arg,
+        "--input",
+        "bob.b=1",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
