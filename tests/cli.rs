@@ -1,25 +1,11 @@
 //! End-to-end tests of the `veil` command: outputs, exit codes, rendered
 //! diagnostics, and robustness against hostile input.
 
+mod common;
+
+use common::*;
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn veil(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_veil"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("veil runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn millionaires_prints_what_the_language_reference_says() {
@@ -424,7 +410,7 @@ fn bristol_circuits_run_under_clear() {
     assert_eq!(v["and"], 63);
     // Every known-answer vector, through the command exactly as CLI.md specifies it.
     let tool = dir.join("../tools/bristol-vectors");
-    let o = Command::new("python3")
+    let o = std::process::Command::new("python3")
         .arg(&tool)
         .args(["--veil", env!("CARGO_BIN_EXE_veil"), "--backend", "clear"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -6,17 +6,11 @@
 //! next comment lines); this test takes the inputs from there, so a new
 //! example is covered as soon as it is written.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn veil(args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_veil"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("veil runs")
-}
+use common::*;
+
+use std::path::Path;
 
 /// The arguments of the `veil run` command in an example's header.
 fn header_command(source: &str) -> Option<Vec<String>> {
