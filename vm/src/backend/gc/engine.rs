@@ -47,7 +47,17 @@ fn register_file(plan: &Plan) -> Vec<Block> {
 /// A run of free XOR gates: the same code for garbler and evaluator.
 #[inline(always)]
 fn xor_run(l: &mut [Block], gates: &[XorGate]) {
-    for g in gates {
+    if l.is_empty() {
+        return;
+    }
+    // Unrolled by four: the loop is a dozen instructions per gate.
+    let (fours, rest) = gates.as_chunks::<4>();
+    for four in fours {
+        for g in four {
+            l[at(l, g.out)] = l[at(l, g.a)] ^ l[at(l, g.b)];
+        }
+    }
+    for g in rest {
         l[at(l, g.out)] = l[at(l, g.a)] ^ l[at(l, g.b)];
     }
 }
@@ -72,6 +82,13 @@ pub(crate) trait TableSink {
 pub(crate) trait TableSource {
     /// Fills `buf` with the next bytes of the table stream.
     fn take(&mut self, buf: &mut [u8]) -> Result<(), VmError>;
+
+    /// The next `buf.len()` bytes of the stream: in `buf`, or where the
+    /// source already holds them (tables in memory are then not copied).
+    fn next_bytes<'s>(&'s mut self, buf: &'s mut [u8]) -> Result<&'s [u8], VmError> {
+        self.take(buf)?;
+        Ok(buf)
+    }
 }
 
 impl TableSink for Vec<u8> {
@@ -87,9 +104,9 @@ pub(crate) struct SliceSource<'a> {
     pub pos: usize,
 }
 
-impl TableSource for SliceSource<'_> {
-    fn take(&mut self, buf: &mut [u8]) -> Result<(), VmError> {
-        let end = self.pos + buf.len();
+impl SliceSource<'_> {
+    fn next(&mut self, len: usize) -> Result<&[u8], VmError> {
+        let end = self.pos + len;
         let src = self
             .bytes
             .get(self.pos..end)
@@ -97,9 +114,19 @@ impl TableSource for SliceSource<'_> {
                 peer: "garbler".into(),
                 why: "the garbled tables ended early".into(),
             })?;
-        buf.copy_from_slice(src);
         self.pos = end;
+        Ok(src)
+    }
+}
+
+impl TableSource for SliceSource<'_> {
+    fn take(&mut self, buf: &mut [u8]) -> Result<(), VmError> {
+        buf.copy_from_slice(self.next(buf.len())?);
         Ok(())
+    }
+
+    fn next_bytes<'s>(&'s mut self, buf: &'s mut [u8]) -> Result<&'s [u8], VmError> {
+        self.next(buf.len())
     }
 }
 
@@ -306,10 +333,8 @@ impl EvalJob<'_> {
 pub(crate) struct Evaluator {
     pub labels: Labels,
     hash: TccrHash,
-    /// Garbled rows read ahead: `table[next..loaded]` are still to use.
+    /// Garbled rows read ahead, for sources that copy them.
     table: Box<[[[u8; 16]; 2]]>,
-    next: usize,
-    loaded: usize,
 }
 
 impl Evaluator {
@@ -319,8 +344,6 @@ impl Evaluator {
             labels: Labels(register_file(plan)),
             hash: TccrHash::new(),
             table: vec![[[0; 16]; 2]; EVAL_GATES].into_boxed_slice(),
-            next: 0,
-            loaded: 0,
         }
     }
 
@@ -332,10 +355,16 @@ impl Evaluator {
         public: &[u8],
         source: &mut impl TableSource,
     ) -> Result<(), VmError> {
+        let Evaluator {
+            labels,
+            hash,
+            table,
+        } = self;
         let mut gate_index: u64 = 0;
-        (self.next, self.loaded) = (0, 0);
+        // Rows read ahead and not used yet.
+        let mut rows: &[[[u8; 16]; 2]] = &[];
         for op in &plan.ops {
-            let l = &mut self.labels.0;
+            let l = &mut labels.0;
             match *op {
                 Op::Xors { start, len } => {
                     xor_run(l, &plan.xors[start as usize..(start + len) as usize])
@@ -347,31 +376,38 @@ impl Evaluator {
                 Op::Ands { start, len } => {
                     let mut gates = &plan.ands[start as usize..(start + len) as usize];
                     while !gates.is_empty() {
-                        if self.next == self.loaded {
+                        if rows.is_empty() {
                             // Rows for this and the following batches: one read
                             // per buffer rather than one per batch.
                             let left = plan.ands.len() - gate_index as usize;
-                            self.loaded = left.min(self.table.len());
-                            self.next = 0;
-                            let rows = &mut self.table[..self.loaded];
-                            source.take(rows.as_flattened_mut().as_flattened_mut())?;
+                            let buf = &mut table[..left.min(EVAL_GATES)];
+                            let bytes =
+                                source.next_bytes(buf.as_flattened_mut().as_flattened_mut())?;
+                            rows = bytes.as_chunks::<16>().0.as_chunks::<2>().0;
+                            if rows.is_empty() {
+                                return Err(VmError::Protocol {
+                                    peer: "garbler".into(),
+                                    why: "the garbled tables ended early".into(),
+                                });
+                            }
                         }
-                        let n = gates.len().min(self.loaded - self.next);
+                        let n = gates.len().min(rows.len());
                         let (now, rest) = gates.split_at(n);
-                        self.hash.hash_gates(
+                        let (these, later) = rows.split_at(n);
+                        hash.hash_gates(
                             n,
                             gate_index,
                             &mut EvalJob {
                                 l,
                                 gates: now,
-                                table: &self.table[self.next..self.next + n],
+                                table: these,
                             },
                             EvalJob::inputs,
                             EvalJob::outputs,
                         );
-                        self.next += n;
                         gate_index += n as u64;
                         gates = rest;
+                        rows = later;
                     }
                 }
             }
