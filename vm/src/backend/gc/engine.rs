@@ -76,6 +76,14 @@ fn colour_mask(label: Block) -> Block {
 pub(crate) trait TableSink {
     /// Takes the next bytes of the table stream.
     fn put(&mut self, bytes: &[u8]) -> Result<(), VmError>;
+
+    /// The next `len` bytes of the stream, to be written in place, for sinks
+    /// that keep the tables in memory (the garbler then writes its rows there
+    /// rather than copying them in); `None`, every time, for sinks that send
+    /// them on.
+    fn extend_in_place(&mut self, _len: usize) -> Option<&mut [u8]> {
+        None
+    }
 }
 
 /// Where garbled tables come from.
@@ -95,6 +103,12 @@ impl TableSink for Vec<u8> {
     fn put(&mut self, bytes: &[u8]) -> Result<(), VmError> {
         self.extend_from_slice(bytes);
         Ok(())
+    }
+
+    fn extend_in_place(&mut self, len: usize) -> Option<&mut [u8]> {
+        let at = self.len();
+        self.resize(at + len, 0);
+        Some(&mut self[at..])
     }
 }
 
@@ -195,6 +209,26 @@ impl Garbler {
                 }
                 Op::Ands { start, len } => {
                     let mut gates = &plan.ands[start as usize..(start + len) as usize];
+                    let n = gates.len();
+                    if let Some(room) = sink.extend_in_place(n * AND_BYTES) {
+                        // (A sink answers alike every time: nothing is buffered.)
+                        debug_assert_eq!(self.filled, 0);
+                        let rows = room.as_chunks_mut::<16>().0.as_chunks_mut::<2>().0;
+                        self.hash.hash_gates(
+                            n,
+                            gate_index,
+                            &mut GarbleJob {
+                                l,
+                                gates,
+                                delta,
+                                table: rows,
+                            },
+                            GarbleJob::inputs,
+                            GarbleJob::outputs,
+                        );
+                        gate_index += n as u64;
+                        continue;
+                    }
                     while !gates.is_empty() {
                         let n = gates.len().min(TABLE_GATES - self.filled);
                         let (now, rest) = gates.split_at(n);
