@@ -15,6 +15,9 @@
 //! is tweakable circular correlation robust when π is modelled as a random
 //! permutation. It costs two AES calls per hash, which we make in batches:
 //! one AES call per block is ten times slower than pipelined calls.
+//! [`TccrHash::hash_gates`] takes a garbled circuit's AND batch through both
+//! AES levels with the caller writing and reading the AES buffers directly,
+//! since conversions and extra passes otherwise cost as much as the AES.
 
 use aes::cipher::array::Array;
 use aes::cipher::consts::U16;
