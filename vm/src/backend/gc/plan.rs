@@ -26,8 +26,8 @@ use veil_circuit::{Circuit, Gate};
 
 /// Secret gates reordered together: bigger windows give bigger AND batches on
 /// circuits whose parallelism is spread out, at the cost of more live labels.
-/// 2¹⁸ holds SHA-256 (135k gates) whole: cut into 2¹⁶-gate windows, its
-/// 1,607 AND levels became 2,156 smaller batches, for 8% fewer live labels.
+/// 2¹⁸ holds SHA-256 (135k gates) whole: in 2¹⁶-gate windows its 1,607 AND
+/// levels split into 2,156 smaller batches, for only 8% fewer live labels.
 const WINDOW: usize = 1 << 18;
 
 /// Where a wire's value lives during a run.
