@@ -80,9 +80,31 @@ impl Prg {
         Block::from_bytes(a)
     }
 
-    /// Fills `out` with pseudorandom blocks.
+    /// Fills `out` with pseudorandom blocks: the same stream as calls to
+    /// [`Prg::block`], generated a whole AES batch at a time (OT extension
+    /// expands its seeds with this).
     pub fn fill_blocks(&mut self, out: &mut [Block]) {
-        for b in out {
+        // What is left of the buffer first, so that the stream does not change.
+        let buffered = (CHUNK - self.pos).min(out.len());
+        let (head, rest) = out.split_at_mut(buffered);
+        for b in head {
+            *b = self.block();
+        }
+        let mut chunks = rest.chunks_exact_mut(CHUNK);
+        for chunk in &mut chunks {
+            self.refill();
+            for (o, b) in chunk.iter_mut().zip(&mut self.buf) {
+                *o = Block(b.0);
+            }
+            self.pos = CHUNK;
+        }
+        if self.pos == CHUNK {
+            // Consumed blocks are not kept: clear the last batch.
+            for b in &mut self.buf {
+                *b = aes::Block::default();
+            }
+        }
+        for b in chunks.into_remainder() {
             *b = self.block();
         }
     }
@@ -117,5 +139,21 @@ mod tests {
         assert_ne!(xs, zs);
         let distinct: std::collections::HashSet<u128> = xs.iter().map(|b| b.to_u128()).collect();
         assert_eq!(distinct.len(), 200);
+    }
+
+    #[test]
+    fn fill_blocks_is_the_block_stream() {
+        let mut a = Prg::from_seed(Block::from_u128(9));
+        let mut b = Prg::from_seed(Block::from_u128(9));
+        let one: Vec<Block> = (0..700).map(|_| a.block()).collect();
+        let mut bulk = vec![Block::ZERO; 700];
+        // Odd splits: partly buffered, whole batches, remainders.
+        let mut at = 0;
+        for n in [3, 61, 64, 200, 1, 0, 371] {
+            b.fill_blocks(&mut bulk[at..at + n]);
+            at += n;
+        }
+        assert_eq!(at, 700);
+        assert_eq!(one, bulk);
     }
 }

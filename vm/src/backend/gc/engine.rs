@@ -7,49 +7,108 @@
 //! evaluate. The hash is [`TccrHash`] with the tweaks `2j` and `2j + 1` for
 //! the `j`-th AND gate, so no tweak repeats within a run.
 //!
-//! AND gates come in batches of independent gates ([`Plan`]); each chunk of
-//! a batch is hashed in one call, and its ciphertexts go to a [`TableSink`]
-//! (a channel, or memory for benchmarks) in large chunks as they are made.
+//! AND gates come in batches of independent gates ([`Plan`]). A batch is one
+//! [`TccrHash::hash_gates`] job: the hasher calls back into [`GarbleJob`] /
+//! [`EvalJob`] per AES batch, which read labels straight from the register
+//! file into the hasher's AES buffers and write outputs and table rows
+//! straight from them. Tables go to a [`TableSink`] (a channel, or memory for
+//! benchmarks) in chunks small enough for the evaluator to start early.
 //! Nothing is allocated per gate.
+//!
+//! The gate code is written for the vectoriser (no `unsafe`, no intrinsics):
+//! register indices are masked rather than bounds-checked ([`at`]), colour
+//! bits select with masks rather than branches ([`colour_mask`]).
 
 use zeroize::Zeroize;
 
-use super::plan::{AndGate, Op, Plan, XorGate};
+use super::plan::{AndGate, Op, Plan, XorGate, ONE};
 use crate::block::Block;
 use crate::crypto::TccrHash;
 use crate::error::VmError;
 
-/// AND gates hashed together.
-const CHUNK: usize = 64;
-/// Garbled-table bytes gathered before they are handed to the sink.
-const TABLE_BUFFER: usize = 1 << 16;
 /// Bytes of one garbled AND gate.
 pub(crate) const AND_BYTES: usize = 32;
+
+/// The index of register `r` in the register file `l`. Register files are a
+/// power of two long ([`register_file`]), so the mask keeps every index in
+/// bounds and the compiler drops the bounds checks from the hot loops; plan
+/// registers are below the length, so the mask never changes them.
+#[inline(always)]
+fn at(l: &[Block], r: u32) -> usize {
+    r as usize & l.len().wrapping_sub(1)
+}
+
+/// A zeroed register file for `plan` (with the length [`at`] relies on).
+fn register_file(plan: &Plan) -> Vec<Block> {
+    let n = (plan.registers as usize).max(ONE as usize + 1);
+    vec![Block::ZERO; n.next_power_of_two()]
+}
 
 /// A run of free XOR gates: the same code for garbler and evaluator.
 #[inline(always)]
 fn xor_run(l: &mut [Block], gates: &[XorGate]) {
-    for g in gates {
-        l[g.out as usize] = l[g.a as usize] ^ l[g.b as usize];
+    if l.is_empty() {
+        return;
     }
+    // Unrolled by four: the loop is a dozen instructions per gate.
+    let (fours, rest) = gates.as_chunks::<4>();
+    for four in fours {
+        for g in four {
+            l[at(l, g.out)] = l[at(l, g.a)] ^ l[at(l, g.b)];
+        }
+    }
+    for g in rest {
+        l[at(l, g.out)] = l[at(l, g.a)] ^ l[at(l, g.b)];
+    }
+}
+
+/// All ones if `label`'s colour bit is 1, else zero: `x & mask` selects
+/// without a branch. The byte goes through `black_box`: recognising it as a
+/// `bool`, LLVM would branch on it (mispredicted half the time on random
+/// colours) or scatter the gate's vector code into byte shuffles.
+#[inline(always)]
+fn colour_mask(label: Block) -> Block {
+    let m = std::hint::black_box(((label.0[0] << 7) as i8 >> 7) as u8);
+    Block([m; 16])
 }
 
 /// Where garbled tables go.
 pub(crate) trait TableSink {
     /// Takes the next bytes of the table stream.
     fn put(&mut self, bytes: &[u8]) -> Result<(), VmError>;
+
+    /// The next `len` bytes of the stream, to be written in place, for sinks
+    /// that keep the tables in memory (the garbler then writes its rows there
+    /// rather than copying them in); `None`, every time, for sinks that send
+    /// them on.
+    fn extend_in_place(&mut self, _len: usize) -> Option<&mut [u8]> {
+        None
+    }
 }
 
 /// Where garbled tables come from.
 pub(crate) trait TableSource {
     /// Fills `buf` with the next bytes of the table stream.
     fn take(&mut self, buf: &mut [u8]) -> Result<(), VmError>;
+
+    /// The next `buf.len()` bytes of the stream: in `buf`, or where the
+    /// source already holds them (tables in memory are then not copied).
+    fn next_bytes<'s>(&'s mut self, buf: &'s mut [u8]) -> Result<&'s [u8], VmError> {
+        self.take(buf)?;
+        Ok(buf)
+    }
 }
 
 impl TableSink for Vec<u8> {
     fn put(&mut self, bytes: &[u8]) -> Result<(), VmError> {
         self.extend_from_slice(bytes);
         Ok(())
+    }
+
+    fn extend_in_place(&mut self, len: usize) -> Option<&mut [u8]> {
+        let at = self.len();
+        self.resize(at + len, 0);
+        Some(&mut self[at..])
     }
 }
 
@@ -59,9 +118,9 @@ pub(crate) struct SliceSource<'a> {
     pub pos: usize,
 }
 
-impl TableSource for SliceSource<'_> {
-    fn take(&mut self, buf: &mut [u8]) -> Result<(), VmError> {
-        let end = self.pos + buf.len();
+impl SliceSource<'_> {
+    fn next(&mut self, len: usize) -> Result<&[u8], VmError> {
+        let end = self.pos + len;
         let src = self
             .bytes
             .get(self.pos..end)
@@ -69,9 +128,19 @@ impl TableSource for SliceSource<'_> {
                 peer: "garbler".into(),
                 why: "the garbled tables ended early".into(),
             })?;
-        buf.copy_from_slice(src);
         self.pos = end;
+        Ok(src)
+    }
+}
+
+impl TableSource for SliceSource<'_> {
+    fn take(&mut self, buf: &mut [u8]) -> Result<(), VmError> {
+        buf.copy_from_slice(self.next(buf.len())?);
         Ok(())
+    }
+
+    fn next_bytes<'s>(&'s mut self, buf: &'s mut [u8]) -> Result<&'s [u8], VmError> {
+        self.next(buf.len())
     }
 }
 
@@ -89,29 +158,30 @@ pub(crate) struct Garbler {
     pub delta: Block,
     pub labels: Labels,
     hash: TccrHash,
-    xs: Vec<Block>,
-    tweaks: Vec<Block>,
-    table: Vec<u8>,
+    /// Garbled rows not yet handed to the sink: `table[..filled]`.
+    table: Box<[[[u8; 16]; 2]]>,
+    filled: usize,
 }
 
 impl Drop for Garbler {
+    /// Δ is the garbler's secret (the table rows are not: they are sent).
     fn drop(&mut self) {
         self.delta.zeroize();
-        self.xs.zeroize();
-        self.table.zeroize();
     }
 }
 
 impl Garbler {
     /// A garbler with secret `delta` (its low bit must be 1) for `plan`.
     pub fn new(plan: &Plan, delta: Block) -> Garbler {
+        let delta = delta.with_lsb_set();
+        let mut labels = register_file(plan);
+        labels[ONE as usize] = delta;
         Garbler {
-            delta: delta.with_lsb_set(),
-            labels: Labels(vec![Block::ZERO; plan.registers as usize]),
+            delta,
+            labels: Labels(labels),
             hash: TccrHash::new(),
-            xs: vec![Block::ZERO; 4 * CHUNK],
-            tweaks: vec![Block::ZERO; 4 * CHUNK],
-            table: Vec::with_capacity(TABLE_BUFFER + CHUNK * AND_BYTES),
+            table: vec![[[0; 16]; 2]; TABLE_GATES].into_boxed_slice(),
+            filled: 0,
         }
     }
 
@@ -134,70 +204,161 @@ impl Garbler {
                 Op::XorPub { a, p, out } => {
                     l[out as usize] = l[a as usize] ^ delta.and_bit(public[p as usize] == 1)
                 }
-                Op::Not { a, out } => l[out as usize] = l[a as usize] ^ delta,
-                Op::Copy { a, out } => l[out as usize] = l[a as usize],
                 Op::AndPub { a, p, out } => {
                     l[out as usize] = l[a as usize].and_bit(public[p as usize] == 1)
                 }
                 Op::Ands { start, len } => {
-                    let gates = &plan.ands[start as usize..(start + len) as usize];
-                    for chunk in gates.chunks(CHUNK) {
-                        self.garble_chunk(chunk, gate_index);
-                        gate_index += chunk.len() as u64;
-                        if self.table.len() >= TABLE_BUFFER {
-                            sink.put(&self.table)?;
-                            self.table.clear();
+                    let mut gates = &plan.ands[start as usize..(start + len) as usize];
+                    let n = gates.len();
+                    if let Some(room) = sink.extend_in_place(n * AND_BYTES) {
+                        // (A sink answers alike every time: nothing is buffered.)
+                        debug_assert_eq!(self.filled, 0);
+                        let rows = room.as_chunks_mut::<16>().0.as_chunks_mut::<2>().0;
+                        self.hash.hash_gates(
+                            n,
+                            gate_index,
+                            &mut GarbleJob {
+                                l,
+                                gates,
+                                delta,
+                                table: rows,
+                            },
+                            GarbleJob::inputs,
+                            GarbleJob::outputs,
+                        );
+                        gate_index += n as u64;
+                        continue;
+                    }
+                    while !gates.is_empty() {
+                        let n = gates.len().min(TABLE_GATES - self.filled);
+                        let (now, rest) = gates.split_at(n);
+                        self.hash.hash_gates(
+                            n,
+                            gate_index,
+                            &mut GarbleJob {
+                                l,
+                                gates: now,
+                                delta,
+                                table: &mut self.table[self.filled..self.filled + n],
+                            },
+                            GarbleJob::inputs,
+                            GarbleJob::outputs,
+                        );
+                        self.filled += n;
+                        gate_index += n as u64;
+                        gates = rest;
+                        if self.filled == TABLE_GATES {
+                            flush(&self.table, &mut self.filled, sink)?;
                         }
                     }
                 }
             }
         }
-        if !self.table.is_empty() {
-            sink.put(&self.table)?;
-            self.table.clear();
+        flush(&self.table, &mut self.filled, sink)
+    }
+}
+
+/// Hands `table[..*filled]` to `sink` and empties it.
+fn flush(
+    table: &[[[u8; 16]; 2]],
+    filled: &mut usize,
+    sink: &mut impl TableSink,
+) -> Result<(), VmError> {
+    if *filled > 0 {
+        sink.put(table[..*filled].as_flattened().as_flattened())?;
+        *filled = 0;
+    }
+    Ok(())
+}
+
+/// Table rows per sink hand-over (16 KiB): small enough that the evaluator
+/// starts soon after the garbler, large enough for few channel messages.
+const TABLE_GATES: usize = 512;
+/// Table rows per source read on the evaluator's side (as for [`TABLE_GATES`]).
+const EVAL_GATES: usize = 512;
+
+/// Garbling one run of independent AND gates, as the hasher's job.
+struct GarbleJob<'a> {
+    l: &'a mut [Block],
+    gates: &'a [AndGate],
+    delta: Block,
+    table: &'a mut [[[u8; 16]; 2]],
+}
+
+impl GarbleJob<'_> {
+    /// Hash inputs of `gates[first..]`: `A₀, A₀ ⊕ Δ, B₀, B₀ ⊕ Δ`.
+    #[inline(never)]
+    fn inputs(&mut self, first: usize, out: &mut [[[u8; 16]; 4]]) {
+        let (l, d) = (&*self.l, self.delta);
+        if l.is_empty() {
+            // Never (the constant registers): tells the compiler that `at` is in bounds.
+            return;
         }
-        Ok(())
+        for (o, g) in out.iter_mut().zip(&self.gates[first..]) {
+            let (a0, b0) = (l[at(l, g.a)], l[at(l, g.b)]);
+            *o = [a0.0, (a0 ^ d).0, b0.0, (b0 ^ d).0];
+        }
     }
 
-    #[inline]
-    fn garble_chunk(&mut self, gates: &[AndGate], first: u64) {
-        let delta = self.delta;
-        let n = gates.len();
-        let l = &mut self.labels.0;
-        for (k, g) in gates.iter().enumerate() {
-            let a0 = l[g.a as usize];
-            let b0 = l[g.b as usize];
-            let j = u128::from(first + k as u64) << 1;
-            self.xs[4 * k] = a0;
-            self.xs[4 * k + 1] = a0 ^ delta;
-            self.xs[4 * k + 2] = b0;
-            self.xs[4 * k + 3] = b0 ^ delta;
-            self.tweaks[4 * k] = Block::from_u128(j);
-            self.tweaks[4 * k + 1] = Block::from_u128(j);
-            self.tweaks[4 * k + 2] = Block::from_u128(j | 1);
-            self.tweaks[4 * k + 3] = Block::from_u128(j | 1);
+    /// The two half gates of `gates[first..]`, from their hashes.
+    #[inline(never)]
+    fn outputs(&mut self, first: usize, hashes: &[[[u8; 16]; 4]]) {
+        let (l, d) = (&mut *self.l, self.delta);
+        if l.is_empty() {
+            return;
         }
-        self.hash
-            .hash_in_place(&mut self.xs[..4 * n], &self.tweaks[..4 * n]);
-        for (k, g) in gates.iter().enumerate() {
-            let a0 = l[g.a as usize];
-            let b0 = l[g.b as usize];
-            let (pa, pb) = (a0.lsb(), b0.lsb());
-            let (ha0, ha1, hb0, hb1) = (
-                self.xs[4 * k],
-                self.xs[4 * k + 1],
-                self.xs[4 * k + 2],
-                self.xs[4 * k + 3],
-            );
+        let rows = &mut self.table[first..];
+        for ((g, h), row) in self.gates[first..].iter().zip(hashes).zip(rows) {
+            let [ha0, ha1, hb0, hb1] = h.map(Block);
+            let (a0, b0) = (l[at(l, g.a)], l[at(l, g.b)]);
+            let (pa, pb) = (colour_mask(a0), colour_mask(b0));
             // Garbler half: a ∧ pb, with pb known to the garbler.
-            let tg = ha0 ^ ha1 ^ delta.and_bit(pb);
-            let wg = ha0 ^ tg.and_bit(pa);
+            let tg = ha0 ^ ha1 ^ (d & pb);
+            let wg = ha0 ^ (tg & pa);
             // Evaluator half: a ∧ (b ⊕ pb), with b ⊕ pb the colour the evaluator sees.
             let te = hb0 ^ hb1 ^ a0;
-            let we = hb0 ^ (te ^ a0).and_bit(pb);
-            l[g.out as usize] = wg ^ we;
-            self.table.extend_from_slice(&tg.to_bytes());
-            self.table.extend_from_slice(&te.to_bytes());
+            let we = hb0 ^ ((te ^ a0) & pb);
+            l[at(l, g.out)] = wg ^ we;
+            *row = [tg.0, te.0];
+        }
+    }
+}
+
+/// Evaluating one run of independent AND gates, as the hasher's job.
+struct EvalJob<'a> {
+    l: &'a mut [Block],
+    gates: &'a [AndGate],
+    table: &'a [[[u8; 16]; 2]],
+}
+
+impl EvalJob<'_> {
+    /// Hash inputs of `gates[first..]`: the active labels `A`, `B`.
+    #[inline(never)]
+    fn inputs(&mut self, first: usize, out: &mut [[[u8; 16]; 2]]) {
+        let l = &*self.l;
+        if l.is_empty() {
+            return;
+        }
+        for (o, g) in out.iter_mut().zip(&self.gates[first..]) {
+            *o = [l[at(l, g.a)].0, l[at(l, g.b)].0];
+        }
+    }
+
+    /// The output labels of `gates[first..]`, from their hashes and rows.
+    #[inline(never)]
+    fn outputs(&mut self, first: usize, hashes: &[[[u8; 16]; 2]]) {
+        let l = &mut *self.l;
+        if l.is_empty() {
+            return;
+        }
+        let rows = &self.table[first..];
+        for ((g, h), row) in self.gates[first..].iter().zip(hashes).zip(rows) {
+            let [ha, hb] = h.map(Block);
+            let [tg, te] = row.map(Block);
+            let (a, b) = (l[at(l, g.a)], l[at(l, g.b)]);
+            let wg = ha ^ (tg & colour_mask(a));
+            let we = hb ^ ((te ^ a) & colour_mask(b));
+            l[at(l, g.out)] = wg ^ we;
         }
     }
 }
@@ -206,26 +367,17 @@ impl Garbler {
 pub(crate) struct Evaluator {
     pub labels: Labels,
     hash: TccrHash,
-    xs: Vec<Block>,
-    tweaks: Vec<Block>,
-    table: Vec<u8>,
-}
-
-impl Drop for Evaluator {
-    fn drop(&mut self) {
-        self.xs.zeroize();
-    }
+    /// Garbled rows read ahead, for sources that copy them.
+    table: Box<[[[u8; 16]; 2]]>,
 }
 
 impl Evaluator {
     /// An evaluator for `plan`.
     pub fn new(plan: &Plan) -> Evaluator {
         Evaluator {
-            labels: Labels(vec![Block::ZERO; plan.registers as usize]),
+            labels: Labels(register_file(plan)),
             hash: TccrHash::new(),
-            xs: vec![Block::ZERO; 2 * CHUNK],
-            tweaks: vec![Block::ZERO; 2 * CHUNK],
-            table: vec![0u8; CHUNK * AND_BYTES],
+            table: vec![[[0; 16]; 2]; EVAL_GATES].into_boxed_slice(),
         }
     }
 
@@ -237,54 +389,63 @@ impl Evaluator {
         public: &[u8],
         source: &mut impl TableSource,
     ) -> Result<(), VmError> {
+        let Evaluator {
+            labels,
+            hash,
+            table,
+        } = self;
         let mut gate_index: u64 = 0;
+        // Rows read ahead and not used yet.
+        let mut rows: &[[[u8; 16]; 2]] = &[];
         for op in &plan.ops {
-            let l = &mut self.labels.0;
+            let l = &mut labels.0;
             match *op {
                 Op::Xors { start, len } => {
                     xor_run(l, &plan.xors[start as usize..(start + len) as usize])
                 }
-                Op::XorPub { a, out, .. } | Op::Not { a, out } | Op::Copy { a, out } => {
-                    l[out as usize] = l[a as usize]
-                }
+                Op::XorPub { a, out, .. } => l[out as usize] = l[a as usize],
                 Op::AndPub { a, p, out } => {
                     l[out as usize] = l[a as usize].and_bit(public[p as usize] == 1)
                 }
                 Op::Ands { start, len } => {
-                    let gates = &plan.ands[start as usize..(start + len) as usize];
-                    for chunk in gates.chunks(CHUNK) {
-                        source.take(&mut self.table[..chunk.len() * AND_BYTES])?;
-                        self.evaluate_chunk(chunk, gate_index);
-                        gate_index += chunk.len() as u64;
+                    let mut gates = &plan.ands[start as usize..(start + len) as usize];
+                    while !gates.is_empty() {
+                        if rows.is_empty() {
+                            // Rows for this and the following batches: one read
+                            // per buffer rather than one per batch.
+                            let left = plan.ands.len() - gate_index as usize;
+                            let buf = &mut table[..left.min(EVAL_GATES)];
+                            let bytes =
+                                source.next_bytes(buf.as_flattened_mut().as_flattened_mut())?;
+                            rows = bytes.as_chunks::<16>().0.as_chunks::<2>().0;
+                            if rows.is_empty() {
+                                return Err(VmError::Protocol {
+                                    peer: "garbler".into(),
+                                    why: "the garbled tables ended early".into(),
+                                });
+                            }
+                        }
+                        let n = gates.len().min(rows.len());
+                        let (now, rest) = gates.split_at(n);
+                        let (these, later) = rows.split_at(n);
+                        hash.hash_gates(
+                            n,
+                            gate_index,
+                            &mut EvalJob {
+                                l,
+                                gates: now,
+                                table: these,
+                            },
+                            EvalJob::inputs,
+                            EvalJob::outputs,
+                        );
+                        gate_index += n as u64;
+                        gates = rest;
+                        rows = later;
                     }
                 }
             }
         }
         Ok(())
-    }
-
-    #[inline]
-    fn evaluate_chunk(&mut self, gates: &[AndGate], first: u64) {
-        let n = gates.len();
-        let l = &mut self.labels.0;
-        for (k, g) in gates.iter().enumerate() {
-            let j = u128::from(first + k as u64) << 1;
-            self.xs[2 * k] = l[g.a as usize];
-            self.xs[2 * k + 1] = l[g.b as usize];
-            self.tweaks[2 * k] = Block::from_u128(j);
-            self.tweaks[2 * k + 1] = Block::from_u128(j | 1);
-        }
-        self.hash
-            .hash_in_place(&mut self.xs[..2 * n], &self.tweaks[..2 * n]);
-        for (k, g) in gates.iter().enumerate() {
-            let a = l[g.a as usize];
-            let b = l[g.b as usize];
-            let t = &self.table[k * AND_BYTES..(k + 1) * AND_BYTES];
-            let tg = Block::from_bytes(t[..16].try_into().unwrap_or_default());
-            let te = Block::from_bytes(t[16..].try_into().unwrap_or_default());
-            let wg = self.xs[2 * k] ^ tg.and_bit(a.lsb());
-            let we = self.xs[2 * k + 1] ^ (te ^ a).and_bit(b.lsb());
-            l[g.out as usize] = wg ^ we;
-        }
     }
 }
