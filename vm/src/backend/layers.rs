@@ -21,14 +21,8 @@
 
 use veil_circuit::{Circuit, Gate, Wire, WireRange};
 
-/// Where a wire's value lives during a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Src {
-    /// A register holding this party's share.
-    Secret(u32),
-    /// A slot of the public table, which every party holds in full.
-    Known(u32),
-}
+pub use super::registers::Src;
+use super::registers::{Allocator, NONE};
 
 /// A gate on public values (bits or ring elements), evaluated by every party.
 #[derive(Debug, Clone, Copy)]
@@ -115,8 +109,6 @@ pub struct Layers {
     /// Interactive gates by kind: (AND, MUL, conversions).
     pub counts: (u64, u64, u64),
 }
-
-const NONE: u32 = u32::MAX;
 
 /// A secret gate before scheduling, on wires (secret) and slots (public).
 #[derive(Debug, Clone)]
@@ -483,45 +475,12 @@ impl Layers {
         keyed.sort_by_key(|&(layer, i)| (layer, matches!(pending[i], Pending::Interactive(_))));
         let order: Vec<usize> = keyed.iter().map(|&(_, i)| i).collect();
 
-        // Last use of each secret wire, as a position in `order`; outputs live forever.
-        const FOREVER: u32 = u32::MAX - 1;
-        let mut last = vec![NONE; n];
-        for (pos, &i) in order.iter().enumerate() {
-            for w in pending[i].reads() {
-                last[w as usize] = pos as u32;
-            }
-        }
-        for g in &c.outputs {
-            for w in g.wires.iter() {
-                if slot[w.index()] == NONE {
-                    last[w.index()] = FOREVER;
-                }
-            }
-        }
-        let mut reg = vec![NONE; n];
-        let mut free: Vec<u32> = Vec::new();
-        let mut registers = 0u32;
-        let mut alloc = |free: &mut Vec<u32>| {
-            free.pop().unwrap_or_else(|| {
-                registers += 1;
-                registers - 1
-            })
-        };
-        for &w in secret_inputs {
-            reg[w as usize] = alloc(&mut free);
-        }
-        for g in self.inputs.iter_mut() {
-            for s in g.iter_mut() {
-                if let Src::Secret(w) = *s {
-                    *s = Src::Secret(reg[w as usize]);
-                }
-            }
-        }
-        for &w in secret_inputs {
-            if last[w as usize] == NONE {
-                free.push(reg[w as usize]);
-            }
-        }
+        let reads = order
+            .iter()
+            .enumerate()
+            .flat_map(|(pos, &i)| pending[i].reads().into_iter().map(move |w| (pos as u32, w)));
+        let mut regs = Allocator::new(c, slot, 0, reads);
+        regs.inputs(secret_inputs, &mut self.inputs);
         self.layers = (0..depth).map(|_| Layer::default()).collect();
         let mut pos = 0;
         while pos < order.len() {
@@ -539,33 +498,15 @@ impl Layers {
             let mut renamed = Vec::with_capacity(run.len());
             for q in run.clone() {
                 let p = &pending[order[q]];
-                let read = |w: u32| reg[w as usize];
-                let mut fresh = Vec::new();
-                let r = p.renamed(&read, &mut |w| {
-                    let o = alloc(&mut free);
-                    fresh.push((w, o));
-                    o
-                });
-                for (w, o) in fresh {
-                    reg[w as usize] = o;
-                }
-                renamed.push(r);
+                // Operands' registers first: `define` may not hand them out (they
+                // are freed only after the run), but it borrows the allocator.
+                let map: Vec<(u32, u32)> = p.reads().iter().map(|&w| (w, regs.reg(w))).collect();
+                let read = |w: u32| map.iter().find(|&&(x, _)| x == w).map_or(NONE, |&(_, r)| r);
+                renamed.push(p.renamed(&read, &mut |w| regs.define(w)));
             }
             for q in run.clone() {
                 let p = &pending[order[q]];
-                let mut reads = p.reads();
-                reads.sort_unstable();
-                reads.dedup();
-                for w in reads {
-                    if last[w as usize] == q as u32 {
-                        free.push(reg[w as usize]);
-                    }
-                }
-                for w in p.writes() {
-                    if last[w as usize] == NONE {
-                        free.push(reg[w as usize]);
-                    }
-                }
+                regs.after(q as u32, &p.reads(), &p.writes());
             }
             let l = &mut self.layers[layer as usize];
             for r in renamed {
@@ -583,20 +524,8 @@ impl Layers {
             }
             pos = run.end;
         }
-        self.registers = registers;
-        self.outputs = c
-            .outputs
-            .iter()
-            .map(|g| {
-                g.wires
-                    .iter()
-                    .map(|w| match slot[w.index()] {
-                        NONE => Src::Secret(reg[w.index()]),
-                        s => Src::Known(s),
-                    })
-                    .collect()
-            })
-            .collect();
+        self.registers = regs.count();
+        self.outputs = regs.outputs(c, slot);
     }
 
     /// The number of rounds (layers with interactive gates).

@@ -9,6 +9,7 @@
 pub mod clear;
 pub mod gc;
 pub mod layers;
+mod registers;
 
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;

@@ -24,20 +24,14 @@
 
 use veil_circuit::{Circuit, Gate};
 
+pub(crate) use crate::backend::registers::Src;
+use crate::backend::registers::{Allocator, NONE};
+
 /// Secret gates reordered together: bigger windows give bigger AND batches on
 /// circuits whose parallelism is spread out, at the cost of more live labels.
 /// 2¹⁸ holds SHA-256 (135k gates) whole: in 2¹⁶-gate windows its 1,607 AND
 /// levels split into 2,156 smaller batches, for only 8% fewer live labels.
 const WINDOW: usize = 1 << 18;
-
-/// Where a wire's value lives during a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Src {
-    /// A label register (a secret wire).
-    Secret(u32),
-    /// A slot of the public bit table (a wire every party knows).
-    Known(u32),
-}
 
 /// A gate on public bits, evaluated in the clear by every party.
 #[derive(Debug, Clone, Copy)]
@@ -100,8 +94,6 @@ pub(crate) struct Plan {
     /// Per output group, where each wire's value is.
     pub outputs: Vec<Vec<Src>>,
 }
-
-const NONE: u32 = u32::MAX;
 
 /// The register of the constant 0: label zero for both parties. `a ⊕ ZERO`
 /// is a copy.
@@ -248,57 +240,16 @@ impl Plan {
         secret_inputs: &[u32],
         slot: &[u32],
     ) {
-        let n = c.wires.len();
-        // Last use of each secret wire, as a position in `order`; outputs live to the end.
-        let mut last = vec![NONE; n];
-        let mut used = vec![false; n];
-        for (pos, &(gi, _)) in order.iter().enumerate() {
+        let reads = order.iter().enumerate().flat_map(|(pos, &(gi, _))| {
             let (a, b) = secret[gi as usize].secret_operands();
-            last[a as usize] = pos as u32;
-            used[a as usize] = true;
-            if let Some(b) = b {
-                last[b as usize] = pos as u32;
-                used[b as usize] = true;
-            }
-        }
-        const FOREVER: u32 = u32::MAX - 1;
-        for g in &c.outputs {
-            for w in g.wires.iter() {
-                if slot[w.index()] == NONE {
-                    last[w.index()] = FOREVER;
-                    used[w.index()] = true;
-                }
-            }
-        }
-        let mut reg = vec![NONE; n];
-        let mut free: Vec<u32> = Vec::new();
-        // ZERO and ONE, never freed.
-        let mut registers = 2u32;
-        let mut alloc = |free: &mut Vec<u32>| {
-            free.pop().unwrap_or_else(|| {
-                registers += 1;
-                registers - 1
-            })
-        };
-        for &w in secret_inputs {
-            reg[w as usize] = alloc(&mut free);
-        }
-        for g in self.inputs.iter_mut() {
-            for s in g.iter_mut() {
-                if let Src::Secret(w) = *s {
-                    *s = Src::Secret(reg[w as usize]);
-                }
-            }
-        }
-        for &w in secret_inputs {
-            if !used[w as usize] {
-                free.push(reg[w as usize]);
-            }
-        }
-        let release = |w: u32, pos: u32, reg: &[u32], free: &mut Vec<u32>| {
-            if last[w as usize] == pos {
-                free.push(reg[w as usize]);
-            }
+            std::iter::once((pos as u32, a)).chain(b.map(|b| (pos as u32, b)))
+        });
+        // ZERO and ONE are reserved, never freed.
+        let mut regs = Allocator::new(c, slot, 2, reads);
+        regs.inputs(secret_inputs, &mut self.inputs);
+        let operands = |g: SecretGate| {
+            let (a, b) = g.secret_operands();
+            [a, b.unwrap_or(a)]
         };
         let mut pos = 0usize;
         while pos < order.len() {
@@ -316,28 +267,14 @@ impl Plan {
                 let start = self.ands.len() as u32;
                 for &(g, _) in &order[pos..end] {
                     if let SecretGate::And(a, b, out) = secret[g as usize] {
-                        let o = alloc(&mut free);
-                        reg[out as usize] = o;
-                        self.ands.push(AndGate {
-                            a: reg[a as usize],
-                            b: reg[b as usize],
-                            out: o,
-                        });
+                        let (a, b) = (regs.reg(a), regs.reg(b));
+                        let out = regs.define(out);
+                        self.ands.push(AndGate { a, b, out });
                     }
                 }
                 for (p, &(g, _)) in order.iter().enumerate().take(end).skip(pos) {
-                    if let SecretGate::And(a, b, _) = secret[g as usize] {
-                        release(a, p as u32, &reg, &mut free);
-                        if b != a {
-                            release(b, p as u32, &reg, &mut free);
-                        }
-                    }
-                }
-                for &(g, _) in &order[pos..end] {
-                    let out = secret[g as usize].out();
-                    if last[out as usize] == NONE {
-                        free.push(reg[out as usize]);
-                    }
+                    let g = secret[g as usize];
+                    regs.after(p as u32, &operands(g), &[g.out()]);
                 }
                 self.ops.push(Op::Ands {
                     start,
@@ -346,33 +283,33 @@ impl Plan {
                 pos = end;
                 continue;
             }
-            let o = alloc(&mut free);
-            let linear = |a: u32, b: u32| Some(XorGate { a, b, out: o });
-            let (xor, op) = match gate {
-                SecretGate::Xor(a, b, _) => (linear(reg[a as usize], reg[b as usize]), None),
-                SecretGate::Not(a, _) => (linear(reg[a as usize], ONE), None),
-                SecretGate::Copy(a, _) => (linear(reg[a as usize], ZERO), None),
+            let read = |w: u32| regs.reg(w);
+            let (xor, op): (Option<(u32, u32)>, Option<Op>) = match gate {
+                SecretGate::Xor(a, b, _) => (Some((read(a), read(b))), None),
+                SecretGate::Not(a, _) => (Some((read(a), ONE)), None),
+                SecretGate::Copy(a, _) => (Some((read(a), ZERO)), None),
                 SecretGate::XorPub(a, p, _) => (
                     None,
                     Some(Op::XorPub {
-                        a: reg[a as usize],
+                        a: read(a),
                         p,
-                        out: o,
+                        out: 0,
                     }),
                 ),
                 SecretGate::AndPub(a, p, _) => (
                     None,
                     Some(Op::AndPub {
-                        a: reg[a as usize],
+                        a: read(a),
                         p,
-                        out: o,
+                        out: 0,
                     }),
                 ),
                 // Batched above.
                 SecretGate::And(..) => (None, None),
             };
-            if let Some(x) = xor {
-                self.xors.push(x);
+            let o = regs.define(gate.out());
+            if let Some((a, b)) = xor {
+                self.xors.push(XorGate { a, b, out: o });
                 match self.ops.last_mut() {
                     Some(Op::Xors { len, .. }) => *len += 1,
                     _ => self.ops.push(Op::Xors {
@@ -381,32 +318,16 @@ impl Plan {
                     }),
                 }
             }
-            self.ops.extend(op);
-            reg[gate.out() as usize] = o;
-            let (a, b) = gate.secret_operands();
-            release(a, pos as u32, &reg, &mut free);
-            if let Some(b) = b.filter(|&b| b != a) {
-                release(b, pos as u32, &reg, &mut free);
-            }
-            if last[gate.out() as usize] == NONE {
-                free.push(o);
-            }
+            self.ops.extend(op.map(|op| match op {
+                Op::XorPub { a, p, .. } => Op::XorPub { a, p, out: o },
+                Op::AndPub { a, p, .. } => Op::AndPub { a, p, out: o },
+                other => other,
+            }));
+            regs.after(pos as u32, &operands(gate), &[gate.out()]);
             pos += 1;
         }
-        self.registers = registers;
-        self.outputs = c
-            .outputs
-            .iter()
-            .map(|g| {
-                g.wires
-                    .iter()
-                    .map(|w| match slot[w.index()] {
-                        NONE => Src::Secret(reg[w.index()]),
-                        s => Src::Known(s),
-                    })
-                    .collect()
-            })
-            .collect();
+        self.registers = regs.count();
+        self.outputs = regs.outputs(c, slot);
     }
 
     /// The number of secret AND gates (what garbling pays for).
