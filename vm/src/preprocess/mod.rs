@@ -5,6 +5,8 @@
 //! the default), and a trusted dealer (fast, for tests and online-only
 //! benchmarks, and insecure against the dealer, which sees every triple).
 
+pub mod boolean;
+
 /// Where Beaver triples come from (`--preprocessing`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Preprocessing {

@@ -1,0 +1,481 @@
+//! Boolean Beaver triples, bit-sliced: each party `i` holds words `a_i`,
+//! `b_i`, `c_i`, and bit `k` of `⊕_i c_i` is the AND of bit `k` of `⊕_i a_i`
+//! and of `⊕_i b_i`, every bit an independent triple. GMW spends one triple
+//! per AND gate and instance.
+//!
+//! Two sources (see [`crate::preprocess::Preprocessing`]):
+//!
+//! - [`generate_ot`]: among `n` compute parties, with random OT between
+//!   every pair (Asharov, Lindell, Schneider and Zohner, "More Efficient
+//!   Oblivious Transfer and Extensions for Faster Secure Computation", CCS
+//!   2013). Party `i` picks `b_i` at random; then
+//!   `⊕c = ⊕_i a_i b_i ⊕ ⊕_{i≠j} a_i b_j`, and each cross term `a_i b_j` comes
+//!   from one random OT on bits with `i` as sender and `j` as receiver: the
+//!   receiver's choice bit is its `b_j`, the sender's messages `(m0, m1)` give
+//!   `a_i = m0 ⊕ m1` and share `u = m0`, the receiver gets `v = m_{b_j}`, and
+//!   `u ⊕ v = a_i b_j`. Each sender's `a_i` is defined by its OTs with its first
+//!   peer; towards every later peer it sends one correction bit per triple
+//!   (`a_i ⊕ m0 ⊕ m1`), so with two parties nothing but the OT itself travels.
+//!   The bit OTs are IKNP correlated OTs ([`crate::ot::OtExtSender::correlated`]) hashed
+//!   to one bit with the fixed-key circular-correlation-robust hash
+//!   `H(x) = π(σ(x)) ⊕ σ(x)` of Guo, Katz, Wang and Yu (S&P 2020; the hash
+//!   emp-ot uses for semi-honest random OT): one AES call per hashed row
+//!   instead of two for the tweakable hash, and no 32-byte message pairs to
+//!   allocate. Two OTs per triple and pair of parties.
+//! - [`deal`] / [`receive_dealt`]: a dealer party samples the triples and
+//!   hands each compute party a 16-byte PRG seed that expands to its shares;
+//!   only the last compute party gets its `c` explicitly (the correction that
+//!   makes `⊕c = ⊕a ∧ ⊕b`). INSECURE against the dealer, which knows every
+//!   triple: with the opened `d = x ⊕ a`, `e = y ⊕ b` that any one party (or
+//!   an eavesdropper) sees, it learns every secret wire.
+//!
+//! Message flow of [`generate_ot`], per chunk of triples, pair by pair in the
+//! order `(0,1), (0,2), …, (1,2), …` (every party follows the same order, so
+//! no two parties wait on each other): the OT with the lower index as sender
+//! (the receiver sends its IKNP columns, then the sender its corrections if
+//! any), then the same with the roles swapped.
+
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::backend::Session;
+use crate::block::Block;
+use crate::crypto::{FixedKeyAes, Prg};
+use crate::error::VmError;
+use crate::net::Peers;
+
+/// Triple words per OT batch: 2^19 OTs, 8 MiB of IKNP rows per batch.
+const CHUNK_WORDS: usize = 8192;
+
+/// Triple words expanded at a time from a dealer's seed (`a`, `b`, `c` in turn).
+const DEAL_WORDS: usize = 1024;
+
+/// Rows hashed per AES call (twice as many blocks on the sender's side).
+const HASH_BATCH: usize = 256;
+
+/// One party's shares of bit-sliced Boolean triples (zeroised on drop).
+#[derive(Debug, Default)]
+pub struct BoolTriples {
+    /// Shares of `a`.
+    pub a: Zeroizing<Vec<u64>>,
+    /// Shares of `b`.
+    pub b: Zeroizing<Vec<u64>>,
+    /// Shares of `c = a ∧ b`.
+    pub c: Zeroizing<Vec<u64>>,
+}
+
+impl BoolTriples {
+    /// `words` words of zero shares (64 triples per word).
+    pub fn zeroed(words: usize) -> BoolTriples {
+        BoolTriples {
+            a: Zeroizing::new(vec![0; words]),
+            b: Zeroizing::new(vec![0; words]),
+            c: Zeroizing::new(vec![0; words]),
+        }
+    }
+
+    /// The number of words (64 triples each).
+    pub fn words(&self) -> usize {
+        self.a.len()
+    }
+
+    /// Densely packed triples (`gates · instances` bits) laid out for
+    /// bit-sliced evaluation: gate `g` gets `⌈instances / 64⌉` words holding
+    /// triples `g·instances ..` in bits `0 .. instances` and zero above. With
+    /// fewer than 64 instances this is what keeps preprocessing from paying
+    /// for 64 triples per gate and instance.
+    pub fn spread(&self, gates: usize, instances: usize) -> BoolTriples {
+        let w = instances.div_ceil(64);
+        if instances.is_multiple_of(64) {
+            let take = |v: &[u64]| Zeroizing::new(v[..gates * w].to_vec());
+            return BoolTriples {
+                a: take(&self.a),
+                b: take(&self.b),
+                c: take(&self.c),
+            };
+        }
+        let mut out = BoolTriples::zeroed(gates * w);
+        for (dense, dst) in [
+            (&self.a, &mut out.a),
+            (&self.b, &mut out.b),
+            (&self.c, &mut out.c),
+        ] {
+            for (g, words) in dst.chunks_exact_mut(w).enumerate() {
+                for (k, word) in words.iter_mut().enumerate() {
+                    let len = (instances - 64 * k).min(64);
+                    *word = bits_at(dense, g * instances + 64 * k, len);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The `len ≤ 64` bits of `words` starting at bit `start`, in the low bits.
+#[inline]
+fn bits_at(words: &[u64], start: usize, len: usize) -> u64 {
+    let (i, off) = (start / 64, start % 64);
+    let mut v = words.get(i).copied().unwrap_or(0) >> off;
+    if off > 0 {
+        v |= words.get(i + 1).copied().unwrap_or(0) << (64 - off);
+    }
+    if len < 64 {
+        v &= (1u64 << len) - 1;
+    }
+    v
+}
+
+/// Fills `out` with words from `prg`.
+pub fn fill_words(prg: &mut Prg, out: &mut [u64]) {
+    let mut pairs = out.chunks_exact_mut(2);
+    for p in &mut pairs {
+        let x = prg.block().to_u128();
+        p[0] = x as u64;
+        p[1] = (x >> 64) as u64;
+    }
+    if let [last] = pairs.into_remainder() {
+        *last = prg.block().to_u128() as u64;
+    }
+}
+
+/// XORs words from `prg` into `out` (the same stream as [`fill_words`]).
+pub fn xor_words(prg: &mut Prg, out: &mut [u64]) {
+    let mut pairs = out.chunks_exact_mut(2);
+    for p in &mut pairs {
+        let x = prg.block().to_u128();
+        p[0] ^= x as u64;
+        p[1] ^= (x >> 64) as u64;
+    }
+    if let [last] = pairs.into_remainder() {
+        *last ^= prg.block().to_u128() as u64;
+    }
+}
+
+/// Expands one party's dealt seed: per chunk of [`DEAL_WORDS`], its `a`, then
+/// `b`, then (unless `explicit_c`) `c` words.
+fn expand_dealt(prg: &mut Prg, t: &mut BoolTriples, explicit_c: bool) {
+    let words = t.words();
+    let mut lo = 0;
+    while lo < words {
+        let hi = (lo + DEAL_WORDS).min(words);
+        fill_words(prg, &mut t.a[lo..hi]);
+        fill_words(prg, &mut t.b[lo..hi]);
+        if !explicit_c {
+            fill_words(prg, &mut t.c[lo..hi]);
+        }
+        lo = hi;
+    }
+}
+
+/// The dealer's side: samples `words` words of triples for compute parties
+/// `0..compute` and sends each its seed, and the last one its `c` words.
+pub fn deal(peers: &mut Peers, compute: usize, words: usize) -> Result<(), VmError> {
+    if words == 0 || compute == 0 {
+        return Ok(());
+    }
+    let mut os = Prg::from_os()?;
+    let mut prgs = Vec::with_capacity(compute);
+    for p in 0..compute {
+        let mut seed = os.block();
+        peers.channel(p)?.send(&seed.to_bytes())?;
+        prgs.push(Prg::from_seed(seed));
+        seed.zeroize();
+    }
+    let last = compute - 1;
+    peers.channel(last)?.flush()?;
+    let n = DEAL_WORDS.min(words);
+    let mut a = Zeroizing::new(vec![0u64; n]);
+    let mut b = Zeroizing::new(vec![0u64; n]);
+    let mut c = Zeroizing::new(vec![0u64; n]);
+    let mut scratch = Zeroizing::new(vec![0u64; n]);
+    let mut bytes = Zeroizing::new(vec![0u8; 8 * n]);
+    let mut lo = 0;
+    while lo < words {
+        let m = (words - lo).min(DEAL_WORDS);
+        let (a, b, c, s) = (&mut a[..m], &mut b[..m], &mut c[..m], &mut scratch[..m]);
+        a.fill(0);
+        b.fill(0);
+        c.fill(0);
+        for (p, prg) in prgs.iter_mut().enumerate() {
+            fill_words(prg, s);
+            xor_into(a, s);
+            fill_words(prg, s);
+            xor_into(b, s);
+            if p != last {
+                fill_words(prg, s);
+                xor_into(c, s);
+            }
+        }
+        // c_last = (⊕a ∧ ⊕b) ⊕ ⊕_{p<last} c_p.
+        let out = &mut bytes[..8 * m];
+        for ((o, (&x, &y)), &z) in out
+            .chunks_exact_mut(8)
+            .zip(a.iter().zip(b.iter()))
+            .zip(c.iter())
+        {
+            o.copy_from_slice(&((x & y) ^ z).to_le_bytes());
+        }
+        peers.channel(last)?.send(out)?;
+        lo += m;
+    }
+    peers.channel(last)?.flush()?;
+    Ok(())
+}
+
+/// A compute party's side of [`deal`]: its shares of `words` words of
+/// triples from the dealer (party `dealer`); `last` for the party that gets
+/// `c` explicitly.
+pub fn receive_dealt(
+    peers: &mut Peers,
+    dealer: usize,
+    last: bool,
+    words: usize,
+) -> Result<BoolTriples, VmError> {
+    let mut t = BoolTriples::zeroed(words);
+    if words == 0 {
+        return Ok(t);
+    }
+    let ch = peers.channel(dealer)?;
+    let mut seed = [0u8; 16];
+    ch.recv(&mut seed)?;
+    let mut prg = Prg::from_seed(Block::from_bytes(seed));
+    seed.zeroize();
+    expand_dealt(&mut prg, &mut t, last);
+    if last {
+        let mut bytes = Zeroizing::new(vec![0u8; 8 * DEAL_WORDS.min(words)]);
+        for c in t.c.chunks_mut(DEAL_WORDS) {
+            let bytes = &mut bytes[..8 * c.len()];
+            ch.recv(bytes)?;
+            for (w, b) in c.iter_mut().zip(bytes.as_chunks::<8>().0) {
+                *w = u64::from_le_bytes(*b);
+            }
+        }
+    }
+    Ok(t)
+}
+
+/// The peer whose OTs define party `p`'s `a` (its first pair in the global order).
+fn first_peer(p: usize) -> usize {
+    usize::from(p == 0)
+}
+
+/// The pairs of compute parties `0..compute` that include `me`, in the
+/// global order every party follows.
+fn my_pairs(me: usize, compute: usize) -> Vec<(usize, usize)> {
+    (0..compute)
+        .flat_map(|i| (i + 1..compute).map(move |j| (i, j)))
+        .filter(|&(i, j)| i == me || j == me)
+        .collect()
+}
+
+/// Whether the session already has OT extensions both ways with every other
+/// compute party.
+pub fn ot_ready(session: &Session, me: usize, compute: usize) -> bool {
+    (0..compute).filter(|&p| p != me).all(|p| {
+        session.ot_senders.get(p).is_some_and(Option::is_some)
+            && session.ot_receivers.get(p).is_some_and(Option::is_some)
+    })
+}
+
+/// Sets up the session's OT extensions both ways with every other compute
+/// party (base OTs: public-key work, once per session), pair by pair in the
+/// global order, the lower index's sender first.
+pub fn setup_ot(peers: &mut Peers, session: &mut Session, compute: usize) -> Result<(), VmError> {
+    let me = peers.me();
+    for (i, j) in my_pairs(me, compute) {
+        let other = i + j - me;
+        let ch = peers.channel(other)?;
+        if me == i {
+            session.ot_sender(other, ch)?;
+            session.ot_receiver(other, ch)?;
+        } else {
+            session.ot_receiver(other, ch)?;
+            session.ot_sender(other, ch)?;
+        }
+    }
+    Ok(())
+}
+
+/// Generates `words` words of triples among compute parties `0..compute`
+/// (this party is `peers.me()`) with random OTs between every pair, setting
+/// up the session's OT extensions on first use.
+pub fn generate_ot(
+    peers: &mut Peers,
+    session: &mut Session,
+    compute: usize,
+    words: usize,
+) -> Result<BoolTriples, VmError> {
+    let me = peers.me();
+    let mut t = BoolTriples::zeroed(words);
+    if words == 0 || compute < 2 {
+        return Ok(t);
+    }
+    let mut prg = Prg::from_os()?;
+    fill_words(&mut prg, &mut t.b);
+    let mut work = OtWork::new(CHUNK_WORDS.min(words));
+    let pairs = my_pairs(me, compute);
+    let mut lo = 0;
+    while lo < words {
+        let hi = (lo + CHUNK_WORDS).min(words);
+        for &(i, j) in &pairs {
+            let other = i + j - me;
+            // Lower index sends first, then the roles swap.
+            for sender in [i, j] {
+                let ch = peers.channel(other)?;
+                if sender == me {
+                    let ot = session.ot_sender(other, ch)?;
+                    let delta = ot.delta();
+                    let rows = ot.correlated(ch, 64 * (hi - lo))?;
+                    let m = hi - lo;
+                    work.sender_bits(&rows, delta, m);
+                    let (u, x) = (&work.u[..m], &work.x[..m]);
+                    xor_into(&mut t.c[lo..hi], u);
+                    if other == first_peer(me) {
+                        t.a[lo..hi].copy_from_slice(x);
+                    } else {
+                        // Correction towards this peer: a ⊕ (m0 ⊕ m1).
+                        let bytes = &mut work.bytes[..8 * m];
+                        for ((o, &a), &x) in bytes
+                            .chunks_exact_mut(8)
+                            .zip(t.a[lo..hi].iter())
+                            .zip(x.iter())
+                        {
+                            o.copy_from_slice(&(a ^ x).to_le_bytes());
+                        }
+                        ch.send(bytes)?;
+                        ch.flush()?;
+                    }
+                    let mut rows = rows;
+                    rows.zeroize();
+                } else {
+                    let m = hi - lo;
+                    let choices = &mut work.choices[..64 * m];
+                    for (c, k) in choices.iter_mut().zip(0..) {
+                        *c = (t.b[lo + k / 64] >> (k % 64)) & 1 == 1;
+                    }
+                    let ot = session.ot_receiver(other, ch)?;
+                    let mut rows = ot.correlated(ch, choices)?;
+                    work.receiver_bits(&rows, m);
+                    rows.zeroize();
+                    let v = &mut work.u[..m];
+                    if first_peer(other) != me {
+                        let bytes = &mut work.bytes[..8 * m];
+                        ch.recv(bytes)?;
+                        for ((v, b), d) in v
+                            .iter_mut()
+                            .zip(t.b[lo..hi].iter())
+                            .zip(bytes.as_chunks::<8>().0)
+                        {
+                            *v ^= b & u64::from_le_bytes(*d);
+                        }
+                    }
+                    xor_into(&mut t.c[lo..hi], v);
+                }
+            }
+        }
+        lo = hi;
+    }
+    for ((c, &a), &b) in t.c.iter_mut().zip(t.a.iter()).zip(t.b.iter()) {
+        *c ^= a & b;
+    }
+    Ok(t)
+}
+
+/// `dst ^= src`, word by word.
+fn xor_into(dst: &mut [u64], src: &[u64]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d ^= s;
+    }
+}
+
+/// σ(x_hi ‖ x_lo) = (x_hi ⊕ x_lo) ‖ x_hi: a linear orthomorphism (σ and
+/// x ↦ σ(x) ⊕ x are both permutations), as the CCR hash requires.
+#[inline(always)]
+fn sigma(x: u128) -> u128 {
+    let hi = x >> 64;
+    let lo = x & u128::from(u64::MAX);
+    ((hi ^ lo) << 64) | hi
+}
+
+/// Scratch space for hashing OT rows to bits, reused across batches.
+struct OtWork {
+    pi: FixedKeyAes,
+    aes: Vec<aes::Block>,
+    low: Vec<u8>,
+    u: Zeroizing<Vec<u64>>,
+    x: Zeroizing<Vec<u64>>,
+    choices: Zeroizing<Vec<bool>>,
+    bytes: Zeroizing<Vec<u8>>,
+}
+
+impl Drop for OtWork {
+    fn drop(&mut self) {
+        for b in self.aes.iter_mut() {
+            *b = aes::Block::default();
+        }
+        self.low.zeroize();
+    }
+}
+
+impl OtWork {
+    fn new(words: usize) -> OtWork {
+        OtWork {
+            pi: FixedKeyAes::new(),
+            aes: vec![aes::Block::default(); 2 * HASH_BATCH],
+            low: vec![0; 2 * HASH_BATCH],
+            u: Zeroizing::new(vec![0; words]),
+            x: Zeroizing::new(vec![0; words]),
+            choices: Zeroizing::new(vec![false; 64 * words]),
+            bytes: Zeroizing::new(vec![0; 8 * words]),
+        }
+    }
+
+    /// The sender's bits of `64·m` OTs into `u = m0` and `x = m0 ⊕ m1`, where
+    /// `m_b = lsb H(q ⊕ b·Δ)`.
+    fn sender_bits(&mut self, rows: &[Block], delta: Block, m: usize) {
+        let sd = sigma(delta.to_u128());
+        let (u, x) = (&mut self.u[..m], &mut self.x[..m]);
+        u.fill(0);
+        x.fill(0);
+        for (batch, rows) in rows.chunks(HASH_BATCH).enumerate() {
+            let n = rows.len();
+            for (k, q) in rows.iter().enumerate() {
+                let s0 = sigma(q.to_u128());
+                let s1 = s0 ^ sd;
+                self.aes[2 * k] = s0.to_le_bytes().into();
+                self.aes[2 * k + 1] = s1.to_le_bytes().into();
+                self.low[2 * k] = s0 as u8 & 1;
+                self.low[2 * k + 1] = s1 as u8 & 1;
+            }
+            self.pi.permute(&mut self.aes[..2 * n]);
+            let first = batch * HASH_BATCH;
+            for k in 0..n {
+                let m0 = u64::from((self.aes[2 * k][0] ^ self.low[2 * k]) & 1);
+                let m1 = u64::from((self.aes[2 * k + 1][0] ^ self.low[2 * k + 1]) & 1);
+                let j = first + k;
+                u[j / 64] |= m0 << (j % 64);
+                x[j / 64] |= (m0 ^ m1) << (j % 64);
+            }
+        }
+    }
+
+    /// The receiver's bits of `64·m` OTs, `v = lsb H(t)`, into `u`.
+    fn receiver_bits(&mut self, rows: &[Block], m: usize) {
+        let v = &mut self.u[..m];
+        v.fill(0);
+        for (batch, rows) in rows.chunks(2 * HASH_BATCH).enumerate() {
+            let n = rows.len();
+            for (k, t) in rows.iter().enumerate() {
+                let s = sigma(t.to_u128());
+                self.aes[k] = s.to_le_bytes().into();
+                self.low[k] = s as u8 & 1;
+            }
+            self.pi.permute(&mut self.aes[..n]);
+            let first = batch * 2 * HASH_BATCH;
+            for k in 0..n {
+                let bit = u64::from((self.aes[k][0] ^ self.low[k]) & 1);
+                let j = first + k;
+                v[j / 64] |= bit << (j % 64);
+            }
+        }
+    }
+}
