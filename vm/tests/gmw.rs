@@ -12,6 +12,8 @@ use common::*;
 use proptest::prelude::*;
 use veil_circuit::{CircuitBuilder, Domain, ValidCircuit, Value, ValueType, Wire};
 use veil_vm::backend::Session;
+use veil_vm::block::Block;
+use veil_vm::crypto::Prg;
 use veil_vm::net::{local, Channel, ChannelStats, NetError, Peers};
 use veil_vm::ot::OtError;
 use veil_vm::party::PartyOutputs;
@@ -650,10 +652,13 @@ fn array4(x: u64) -> Value {
 /// What p1 receives from p0 over many runs, with p0's input all zeros and all
 /// ones: the same number of bytes (a seed for the input shares, then the
 /// opened `d`, `e` shares of the 256 AND gates, and no output share, since
-/// the output goes to p0 only); the bits that carry p0's share of its input
-/// (bit 0 of each `d` word) are balanced and never spell the input. Catches:
-/// an input or its share sent in the clear, `d` not masked by a triple, a
-/// triple or a seed reused across runs, input-dependent message sizes.
+/// the output goes to p0 only). p1 knows its own share `r` of p0's input
+/// (the AES-CTR stream of that seed), and so `d ⊕ r = x ⊕ a_0`, p0's share
+/// of its input masked by its triple: those bits must be balanced and never
+/// spell the input, whatever the input; likewise `e ⊕ r'` (p0's `b` share).
+/// Catches: an input or its share sent in the clear, `d` not masked by a
+/// triple (`d ⊕ r` would be the input), a triple or a seed reused across runs,
+/// input-dependent message sizes.
 #[test]
 fn a_party_sees_uniform_shares_of_another_partys_input() {
     for mode in MODES {
@@ -667,22 +672,41 @@ fn a_party_sees_uniform_shares_of_another_partys_input() {
             let sides = run_tapped(&protocol, &circuit, &runs, None, Duration::from_secs(10));
             let mut d_bits = Vec::new();
             let mut e_bits = Vec::new();
+            let mut masked: Vec<Vec<bool>> = Vec::new();
             for (r, (outputs, views)) in sides[1].runs.iter().enumerate() {
                 assert_eq!(outputs[0], None, "p1 is not a recipient");
                 let view = &views[0];
                 lengths.push(view.len());
                 // After the OT (if any): the 16-byte seed, then d, e words per gate.
-                let opened = &view[view.len() - 256 * 16..];
+                let (seed, opened) = view[view.len() - 256 * 16 - 16..].split_at(16);
+                let seed: [u8; 16] = seed.try_into().expect("16 bytes");
+                // p1's shares: p0's 256 input wires, then its own 256, one word each.
+                let mut shares = vec![0u64; 512];
+                let mut prg = Prg::from_seed(Block::from_bytes(seed));
+                veil_vm::preprocess::boolean::fill_words(&mut prg, &mut shares);
                 let words: Vec<u64> = opened
                     .chunks_exact(8)
                     .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
                     .collect();
-                let d: Vec<bool> = words.chunks_exact(2).map(|de| de[0] & 1 == 1).collect();
-                let e: Vec<bool> = words.chunks_exact(2).map(|de| de[1] & 1 == 1).collect();
+                let d: Vec<bool> = words
+                    .chunks_exact(2)
+                    .zip(&shares[..256])
+                    .map(|(de, r)| (de[0] ^ r) & 1 == 1)
+                    .collect();
+                let e: Vec<bool> = words
+                    .chunks_exact(2)
+                    .zip(&shares[256..])
+                    .map(|(de, r)| (de[1] ^ r) & 1 == 1)
+                    .collect();
                 assert!(
                     d.iter().any(|&b| b != (x & 1 == 1)),
-                    "run {r}: p0's d spells its input {x:#x}"
+                    "run {r}: p0's d, unmasked with p1's share, spells p0's input {x:#x}"
                 );
+                assert!(
+                    !masked.contains(&d),
+                    "run {r}: p0's masked input repeats an earlier run's (a reused triple)"
+                );
+                masked.push(d.clone());
                 d_bits.extend(d);
                 e_bits.extend(e);
                 // p0's output is right.
@@ -693,7 +717,7 @@ fn a_party_sees_uniform_shares_of_another_partys_input() {
                 let bal = balance(bits);
                 assert!(
                     (0.46..=0.54).contains(&bal),
-                    "{mode:?}, p0's input {x:#x}: bit balance {bal:.3} of p0's {what} shares"
+                    "{mode:?}, p0's input {x:#x}: bit balance {bal:.3} of p0's {what} ⊕ p1's share"
                 );
             }
         }

@@ -49,7 +49,8 @@ const CHUNK_WORDS: usize = 8192;
 /// Triple words expanded at a time from a dealer's seed (`a`, `b`, `c` in turn).
 const DEAL_WORDS: usize = 1024;
 
-/// Rows hashed per AES call (twice as many blocks on the sender's side).
+/// Rows hashed per AES call on the sender's side (two blocks each; the
+/// receiver hashes twice as many rows of one block). A multiple of 64.
 const HASH_BATCH: usize = 256;
 
 /// One party's shares of bit-sliced Boolean triples (zeroised on drop).
@@ -83,15 +84,13 @@ impl BoolTriples {
     /// triples `g·instances ..` in bits `0 .. instances` and zero above. With
     /// fewer than 64 instances this is what keeps preprocessing from paying
     /// for 64 triples per gate and instance.
-    pub fn spread(&self, gates: usize, instances: usize) -> BoolTriples {
+    pub fn spread(mut self, gates: usize, instances: usize) -> BoolTriples {
         let w = instances.div_ceil(64);
         if instances.is_multiple_of(64) {
-            let take = |v: &[u64]| Zeroizing::new(v[..gates * w].to_vec());
-            return BoolTriples {
-                a: take(&self.a),
-                b: take(&self.b),
-                c: take(&self.c),
-            };
+            for v in [&mut self.a, &mut self.b, &mut self.c] {
+                v.truncate(gates * w);
+            }
+            return self;
         }
         let mut out = BoolTriples::zeroed(gates * w);
         for (dense, dst) in [
@@ -181,7 +180,9 @@ pub fn deal(peers: &mut Peers, compute: usize, words: usize) -> Result<(), VmErr
         seed.zeroize();
     }
     let last = compute - 1;
-    peers.channel(last)?.flush()?;
+    for p in 0..compute {
+        peers.channel(p)?.flush()?;
+    }
     let n = DEAL_WORDS.min(words);
     let mut a = Zeroizing::new(vec![0u64; n]);
     let mut b = Zeroizing::new(vec![0u64; n]);
@@ -349,8 +350,10 @@ pub fn generate_ot(
                 } else {
                     let m = hi - lo;
                     let choices = &mut work.choices[..64 * m];
-                    for (c, k) in choices.iter_mut().zip(0..) {
-                        *c = (t.b[lo + k / 64] >> (k % 64)) & 1 == 1;
+                    for (cs, &b) in choices.chunks_exact_mut(64).zip(t.b[lo..hi].iter()) {
+                        for (k, c) in cs.iter_mut().enumerate() {
+                            *c = (b >> k) & 1 == 1;
+                        }
                     }
                     let ot = session.ot_receiver(other, ch)?;
                     let mut rows = ot.correlated(ch, choices)?;
@@ -400,7 +403,6 @@ fn sigma(x: u128) -> u128 {
 struct OtWork {
     pi: FixedKeyAes,
     aes: Vec<aes::Block>,
-    low: Vec<u8>,
     u: Zeroizing<Vec<u64>>,
     x: Zeroizing<Vec<u64>>,
     choices: Zeroizing<Vec<bool>>,
@@ -412,7 +414,6 @@ impl Drop for OtWork {
         for b in self.aes.iter_mut() {
             *b = aes::Block::default();
         }
-        self.low.zeroize();
     }
 }
 
@@ -421,7 +422,6 @@ impl OtWork {
         OtWork {
             pi: FixedKeyAes::new(),
             aes: vec![aes::Block::default(); 2 * HASH_BATCH],
-            low: vec![0; 2 * HASH_BATCH],
             u: Zeroizing::new(vec![0; words]),
             x: Zeroizing::new(vec![0; words]),
             choices: Zeroizing::new(vec![false; 64 * words]),
@@ -430,51 +430,56 @@ impl OtWork {
     }
 
     /// The sender's bits of `64·m` OTs into `u = m0` and `x = m0 ⊕ m1`, where
-    /// `m_b = lsb H(q ⊕ b·Δ)`.
+    /// `m_b = lsb H(q ⊕ b·Δ)`. (The low bit of `σ(x)` is bit 64 of `x`.)
     fn sender_bits(&mut self, rows: &[Block], delta: Block, m: usize) {
         let sd = sigma(delta.to_u128());
-        let (u, x) = (&mut self.u[..m], &mut self.x[..m]);
-        u.fill(0);
-        x.fill(0);
+        let dl = delta.0[8];
         for (batch, rows) in rows.chunks(HASH_BATCH).enumerate() {
-            let n = rows.len();
-            for (k, q) in rows.iter().enumerate() {
+            let hashed = &mut self.aes[..2 * rows.len()];
+            for (h, q) in hashed.chunks_exact_mut(2).zip(rows) {
                 let s0 = sigma(q.to_u128());
-                let s1 = s0 ^ sd;
-                self.aes[2 * k] = s0.to_le_bytes().into();
-                self.aes[2 * k + 1] = s1.to_le_bytes().into();
-                self.low[2 * k] = s0 as u8 & 1;
-                self.low[2 * k + 1] = s1 as u8 & 1;
+                h[0] = s0.to_le_bytes().into();
+                h[1] = (s0 ^ sd).to_le_bytes().into();
             }
-            self.pi.permute(&mut self.aes[..2 * n]);
-            let first = batch * HASH_BATCH;
-            for k in 0..n {
-                let m0 = u64::from((self.aes[2 * k][0] ^ self.low[2 * k]) & 1);
-                let m1 = u64::from((self.aes[2 * k + 1][0] ^ self.low[2 * k + 1]) & 1);
-                let j = first + k;
-                u[j / 64] |= m0 << (j % 64);
-                x[j / 64] |= (m0 ^ m1) << (j % 64);
+            self.pi.permute(hashed);
+            let first = batch * HASH_BATCH / 64;
+            for ((rows, hashed), (u, x)) in rows
+                .chunks_exact(64)
+                .zip(hashed.chunks_exact(128))
+                .zip(self.u[first..m].iter_mut().zip(self.x[first..m].iter_mut()))
+            {
+                let (mut uw, mut xw) = (0u64, 0u64);
+                for (k, (q, h)) in rows.iter().zip(hashed.chunks_exact(2)).enumerate() {
+                    let m0 = (h[0][0] ^ q.0[8]) & 1;
+                    let m1 = (h[1][0] ^ q.0[8] ^ dl) & 1;
+                    uw |= u64::from(m0) << k;
+                    xw |= u64::from(m0 ^ m1) << k;
+                }
+                *u = uw;
+                *x = xw;
             }
         }
     }
 
     /// The receiver's bits of `64·m` OTs, `v = lsb H(t)`, into `u`.
     fn receiver_bits(&mut self, rows: &[Block], m: usize) {
-        let v = &mut self.u[..m];
-        v.fill(0);
         for (batch, rows) in rows.chunks(2 * HASH_BATCH).enumerate() {
-            let n = rows.len();
-            for (k, t) in rows.iter().enumerate() {
-                let s = sigma(t.to_u128());
-                self.aes[k] = s.to_le_bytes().into();
-                self.low[k] = s as u8 & 1;
+            let hashed = &mut self.aes[..rows.len()];
+            for (h, t) in hashed.iter_mut().zip(rows) {
+                *h = sigma(t.to_u128()).to_le_bytes().into();
             }
-            self.pi.permute(&mut self.aes[..n]);
-            let first = batch * 2 * HASH_BATCH;
-            for k in 0..n {
-                let bit = u64::from((self.aes[k][0] ^ self.low[k]) & 1);
-                let j = first + k;
-                v[j / 64] |= bit << (j % 64);
+            self.pi.permute(hashed);
+            let first = batch * 2 * HASH_BATCH / 64;
+            for ((rows, hashed), v) in rows
+                .chunks_exact(64)
+                .zip(hashed.chunks_exact(64))
+                .zip(self.u[first..m].iter_mut())
+            {
+                let mut vw = 0u64;
+                for (k, (t, h)) in rows.iter().zip(hashed).enumerate() {
+                    vw |= u64::from((h[0] ^ t.0[8]) & 1) << k;
+                }
+                *v = vw;
             }
         }
     }

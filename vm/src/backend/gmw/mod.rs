@@ -25,10 +25,13 @@
 //!    time as phase "set-up") and, with three parties or more, correction
 //!    bits; with a dealer, dealer → each party a 16-byte seed, and dealer →
 //!    the last compute party its `c` words;
-//! 2. inputs: party `i` → every party `j > i` a fresh 16-byte seed; the pair's
-//!    shared AES-CTR stream gives `j`'s share of every secret input wire of
-//!    either party, and the owner of a wire keeps `x ⊕` (the streams it shares
-//!    with every other party) as its own share, so no share travels at all;
+//! 2. inputs: party `i` → every party `j > i` a fresh 16-byte seed (per run:
+//!    16 bytes in a round that the first layer would wait for anyway); the
+//!    pair's AES-CTR stream ([`boolean::fill_words`]), read group by group in
+//!    circuit order, `wires · ⌈instances / 64⌉` words for each secret group of
+//!    either party, gives the non-owner's shares, and the owner keeps its
+//!    bit-sliced value XOR the streams it shares with every other party, so
+//!    no share travels at all;
 //! 3. evaluate: per layer of the schedule ([`Layers`]), local gates without
 //!    communication (a public bit or a NOT is applied by party 0 only, an AND
 //!    with a public bit by all), then all AND gates of the layer in one
@@ -191,7 +194,6 @@ impl Gmw {
             }
         };
         let triples = phases.time("triples", || dense.spread(gates, instances));
-        drop(dense);
         let mut st = State {
             w,
             reg: Zeroizing::new(vec![0; self.layers.registers as usize * w]),
@@ -228,12 +230,13 @@ impl Gmw {
     ) -> Result<(), VmError> {
         let c = self.circuit.circuit();
         let (me, n, w) = (peers.me(), self.compute, st.w);
-        for (srcs, words) in self.layers.inputs.iter().zip(inputs) {
-            if let Some(words) = words {
-                for (j, s) in srcs.iter().enumerate() {
+        let mut sliced = Zeroizing::new(Vec::new());
+        for ((g, srcs), words) in c.inputs.iter().zip(&self.layers.inputs).zip(inputs) {
+            if let (true, Some(words)) = (g.public, words) {
+                bit_slice(words, srcs.len(), instances, w, &mut sliced);
+                for (s, bits) in srcs.iter().zip(sliced.chunks_exact(w)) {
                     if let Src::Known(k) = *s {
-                        let dst = &mut st.public[k as usize * w..][..w];
-                        bit_slice(words, srcs.len(), j, instances, dst);
+                        st.public[k as usize * w..][..w].copy_from_slice(bits);
                     }
                 }
             }
@@ -263,23 +266,31 @@ impl Gmw {
             if g.public {
                 continue;
             }
+            // The group's shares, wire by wire: the owner's is its value
+            // XOR every stream it shares; everyone else's is the stream it
+            // shares with the owner.
             let owner = g.party as usize;
-            for (j, s) in srcs.iter().enumerate() {
-                let Src::Secret(r) = *s else { continue };
-                let dst = &mut st.reg[r as usize * w..][..w];
-                if owner == me {
-                    let words = words.as_deref().ok_or_else(|| {
-                        VmError::Input(format!(
-                            "party `{}` lacks its input `{}`",
-                            self.parties[me], g.name
-                        ))
-                    })?;
-                    bit_slice(words, srcs.len(), j, instances, dst);
-                    for prg in prgs.iter_mut().flatten() {
-                        boolean::xor_words(prg, dst);
-                    }
-                } else if let Some(prg) = prgs[owner].as_mut() {
-                    boolean::fill_words(prg, dst);
+            if owner == me {
+                let words = words.as_deref().ok_or_else(|| {
+                    VmError::Input(format!(
+                        "party `{}` lacks its input `{}`",
+                        self.parties[me], g.name
+                    ))
+                })?;
+                bit_slice(words, srcs.len(), instances, w, &mut sliced);
+                for prg in prgs.iter_mut().flatten() {
+                    boolean::xor_words(prg, &mut sliced);
+                }
+            } else {
+                sliced.clear();
+                sliced.resize(srcs.len() * w, 0);
+                if let Some(prg) = prgs[owner].as_mut() {
+                    boolean::fill_words(prg, &mut sliced);
+                }
+            }
+            for (s, share) in srcs.iter().zip(sliced.chunks_exact(w)) {
+                if let Src::Secret(r) = *s {
+                    st.reg[r as usize * w..][..w].copy_from_slice(share);
                 }
             }
         }
@@ -355,14 +366,17 @@ impl Gmw {
                 continue;
             }
             let width = srcs.len();
+            let mut bits = Zeroizing::new(Vec::with_capacity(width * w));
+            for s in srcs {
+                match *s {
+                    Src::Known(k) => bits.extend_from_slice(&st.public[k as usize * w..][..w]),
+                    Src::Secret(_) => bits.extend(shares.by_ref().take(w)),
+                }
+            }
             let mut words = vec![0u64; instances * width];
-            for (j, s) in srcs.iter().enumerate() {
-                let bits: Vec<u64> = match *s {
-                    Src::Known(k) => st.public[k as usize * w..][..w].to_vec(),
-                    Src::Secret(_) => shares.by_ref().take(w).copied().collect(),
-                };
-                for (i, word) in words.chunks_exact_mut(width).enumerate() {
-                    word[j] = (bits[i / 64] >> (i % 64)) & 1;
+            for (i, inst) in words.chunks_exact_mut(width).enumerate() {
+                for (o, bits) in inst.iter_mut().zip(bits.chunks_exact(w)) {
+                    *o = (bits[i / 64] >> (i % 64)) & 1;
                 }
             }
             out.push(Some(words));
@@ -425,13 +439,20 @@ struct State {
     public: Vec<u64>,
 }
 
-/// Bit-slices wire `j` of an input group of `width` wires whose words are
-/// instance-major (`words[i·width + j]` is instance `i`'s bit) into `dst`.
-fn bit_slice(words: &[u64], width: usize, j: usize, instances: usize, dst: &mut [u64]) {
-    dst.fill(0);
-    for i in 0..instances {
-        let bit = words.get(i * width + j).copied().unwrap_or(0) & 1;
-        dst[i / 64] |= bit << (i % 64);
+/// Bit-slices an input group of `width` wires whose words are instance-major
+/// (`words[i·width + j]` is instance `i`'s bit `j`): wire `j` goes to
+/// `out[j·w .. (j + 1)·w]`, instance `i` at bit `i % 64` of its word `i / 64`.
+fn bit_slice(words: &[u64], width: usize, instances: usize, w: usize, out: &mut Vec<u64>) {
+    out.clear();
+    out.resize(width * w, 0);
+    if width == 0 {
+        return;
+    }
+    for (i, inst) in words.chunks_exact(width).take(instances).enumerate() {
+        let (word, bit) = (i / 64, i % 64);
+        for (j, &x) in inst.iter().enumerate() {
+            out[j * w + word] |= (x & 1) << bit;
+        }
     }
 }
 
