@@ -484,3 +484,130 @@ impl OtWork {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::net::local::mesh;
+
+    /// Runs `f` as every party of an in-memory mesh of `n` parties.
+    fn run_all<T: Send>(
+        n: usize,
+        f: impl Fn(&mut Peers, &mut Session) -> Result<T, VmError> + Sync,
+    ) -> Vec<T> {
+        let names: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+        let meshes = mesh(&names, Duration::from_secs(30));
+        std::thread::scope(|s| {
+            let handles: Vec<_> = meshes
+                .into_iter()
+                .map(|mut peers| {
+                    let f = &f;
+                    s.spawn(move || f(&mut peers, &mut Session::default()))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("no panic").expect("no error"))
+                .collect()
+        })
+    }
+
+    /// The XOR of every party's shares is a valid triple in every bit, and
+    /// `a` and `b` look random.
+    fn check(shares: &[BoolTriples], words: usize) {
+        let xor = |pick: fn(&BoolTriples) -> &[u64]| -> Vec<u64> {
+            (0..words)
+                .map(|k| shares.iter().fold(0, |acc, t| acc ^ pick(t)[k]))
+                .collect()
+        };
+        let (a, b, c) = (xor(|t| &t.a), xor(|t| &t.b), xor(|t| &t.c));
+        for k in 0..words {
+            assert_eq!(c[k], a[k] & b[k], "word {k}");
+        }
+        for v in [&a, &b] {
+            let ones: u64 = v.iter().map(|x| u64::from(x.count_ones())).sum();
+            let bits = (64 * words) as f64;
+            let bal = ones as f64 / bits;
+            // Five standard deviations.
+            assert!(
+                (bal - 0.5).abs() < 2.5 / bits.sqrt(),
+                "balance {bal} of {bits} bits"
+            );
+        }
+        for t in shares {
+            assert_eq!(t.words(), words);
+        }
+    }
+
+    #[test]
+    fn ot_triples_are_triples_across_chunks_and_parties() {
+        for (n, words) in [(2, CHUNK_WORDS + 3), (3, 700), (4, 65)] {
+            let shares = run_all(n, |peers, session| {
+                let t = generate_ot(peers, session, n, words)?;
+                // A second batch on the same session's OT extensions.
+                let u = generate_ot(peers, session, n, 5)?;
+                Ok((t, u))
+            });
+            let (first, second): (Vec<_>, Vec<_>) = shares.into_iter().unzip();
+            check(&first, words);
+            check(&second, 5);
+        }
+    }
+
+    #[test]
+    fn dealt_triples_are_triples() {
+        for (n, words) in [(2, 3 * DEAL_WORDS + 5), (3, 1)] {
+            let mut shares = run_all(n + 1, |peers, _| {
+                let me = peers.me();
+                if me == n {
+                    deal(peers, n, words)?;
+                    Ok(None)
+                } else {
+                    receive_dealt(peers, n, me == n - 1, words).map(Some)
+                }
+            });
+            shares.pop();
+            let shares: Vec<BoolTriples> = shares.into_iter().flatten().collect();
+            check(&shares, words);
+        }
+    }
+
+    #[test]
+    fn spread_puts_each_gates_triples_in_its_own_words() {
+        let dense = BoolTriples {
+            a: Zeroizing::new(
+                (0..40)
+                    .map(|i| 0x9e37_79b9_7f4a_7c15u64.wrapping_mul(i + 1))
+                    .collect(),
+            ),
+            b: Zeroizing::new(vec![u64::MAX; 40]),
+            c: Zeroizing::new(vec![0; 40]),
+        };
+        let bit = |v: &[u64], i: usize| (v[i / 64] >> (i % 64)) & 1;
+        for instances in [1usize, 3, 63, 64, 65, 130] {
+            let gates = 40 * 64 / instances / 2;
+            let s = BoolTriples {
+                a: dense.a.clone(),
+                b: dense.b.clone(),
+                c: dense.c.clone(),
+            }
+            .spread(gates, instances);
+            let w = instances.div_ceil(64);
+            assert_eq!(s.words(), gates * w);
+            for g in 0..gates {
+                for i in 0..64 * w {
+                    let got = bit(&s.a[g * w..], i);
+                    let want = if i < instances {
+                        bit(&dense.a, g * instances + i)
+                    } else {
+                        0
+                    };
+                    assert_eq!(got, want, "{instances} instances, gate {g}, bit {i}");
+                    assert_eq!(bit(&s.b[g * w..], i), u64::from(i < instances));
+                }
+            }
+        }
+    }
+}
