@@ -25,8 +25,8 @@
 //!    time as phase "set-up") and, with three parties or more, correction
 //!    bits; with a dealer, dealer → each party a 16-byte seed, and dealer →
 //!    the last compute party its `c` words;
-//! 2. inputs: party `i` → every party `j > i` a fresh 16-byte seed (per run:
-//!    16 bytes in a round that the first layer would wait for anyway); the
+//! 2. inputs: party `i` → every party `j > i` a fresh 16-byte seed (one round,
+//!    every run: the session keeps no state for it); the
 //!    pair's AES-CTR stream ([`boolean::fill_words`]), read group by group in
 //!    circuit order, `wires · ⌈instances / 64⌉` words for each secret group of
 //!    either party, gives the non-owner's shares, and the owner keeps its
@@ -47,7 +47,9 @@
 //! Messages over a mebibyte are exchanged in mebibyte pieces, each piece
 //! sent to every peer before any is read, so that parties sending each other
 //! large messages never all block on full buffers (each channel holds at most
-//! two pieces in flight); every piece after the first counts as a round.
+//! two pieces in flight, which the in-memory channels' 4 MiB always take; a
+//! network channel must buffer as much); every piece after the first counts
+//! as a round.
 //!
 //! Security: semi-honest. The opened `d`, `e` are masked by fresh triples
 //! and the input shares by fresh PRG streams, so a coalition's view is
