@@ -8,6 +8,7 @@
 
 pub mod clear;
 pub mod gc;
+pub mod gmw;
 pub mod layers;
 mod registers;
 
@@ -215,7 +216,8 @@ pub fn prepare_with(
             fixed_parties("gc")?;
             Arc::new(gc::Gc::new(circuit)?)
         }
-        BackendKind::Gmw | BackendKind::Arith | BackendKind::Rep3 => {
+        BackendKind::Gmw => Arc::new(gmw::Gmw::new(circuit, options)?),
+        BackendKind::Arith | BackendKind::Rep3 => {
             return Err(VmError::Unsupported {
                 backend: kind.name(),
                 why: "this backend is not built yet".into(),

@@ -6,6 +6,7 @@
 //! benchmarks, and insecure against the dealer, which sees every triple).
 
 pub mod arith;
+pub mod boolean;
 
 /// Where Beaver triples come from (`--preprocessing`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
