@@ -411,10 +411,26 @@ fn bristol_circuits_run_under_clear() {
     // Every known-answer vector, through the command exactly as CLI.md
     // specifies it, under the reference and under every protocol.
     let tool = dir.join("../tools/bristol-vectors");
-    for backend in ["clear", "gc"] {
+    let runs: [&[&str]; 4] = [
+        &["--backend", "clear"],
+        &["--backend", "gc"],
+        &["--backend", "gmw"],
+        &[
+            "--backend",
+            "gmw",
+            "--",
+            "--parties",
+            "3",
+            "--preprocessing",
+            "dealer",
+        ],
+    ];
+    for args in runs {
+        let backend = args.join(" ");
         let o = std::process::Command::new("python3")
             .arg(&tool)
-            .args(["--veil", env!("CARGO_BIN_EXE_veil"), "--backend", backend])
+            .args(["--veil", env!("CARGO_BIN_EXE_veil")])
+            .args(args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .output();
         match o {

@@ -460,6 +460,13 @@ fn check(rand: &[u32], values: &[u64]) -> Result<(), TestCaseError> {
             }
             if target == Target::Bool && level == OptLevel::O2 {
                 check_protocol(BackendKind::Gc, &compiled.circuit, &values, &expected, &src)?;
+                check_protocol(
+                    BackendKind::Gmw,
+                    &compiled.circuit,
+                    &values,
+                    &expected,
+                    &src,
+                )?;
             }
         }
     }
