@@ -795,7 +795,7 @@ fn a_peer_that_hangs_up_is_an_error_not_a_panic_or_a_hang() {
     let timeout = Duration::from_secs(5);
     let circuit = deep(60);
     let x = Value::Array((0..8).map(|i| uv(64, 3 + i)).collect());
-    let y = Value::Array((0..8).map(|i| uv(64, 0x1234_5678_9 * (i + 1))).collect());
+    let y = Value::Array((0..8).map(|i| uv(64, 0x0001_2345_6789 * (i + 1))).collect());
     let inputs = vec![x, y];
     let want = expected(&circuit, &inputs, 2);
     let cases = [

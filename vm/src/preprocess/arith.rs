@@ -190,8 +190,9 @@ pub fn open_shares(
     while lo < msg.len() {
         let hi = (lo + PIECE_WORDS).min(msg.len());
         bytes.clear();
-        for x in &msg[lo..hi] {
-            bytes.extend_from_slice(&x.to_le_bytes());
+        bytes.resize(8 * (hi - lo), 0);
+        for (o, x) in bytes.as_chunks_mut::<8>().0.iter_mut().zip(&msg[lo..hi]) {
+            *o = x.to_le_bytes();
         }
         for p in (0..compute).filter(|&p| p != me) {
             let ch = peers.channel(p)?;
@@ -200,13 +201,15 @@ pub fn open_shares(
         }
         for p in (0..compute).filter(|&p| p != me) {
             peers.channel(p)?.recv(bytes)?;
-            for (k, b) in bytes.as_chunks::<8>().0.iter().enumerate() {
-                let (x, i) = (u64::from_le_bytes(*b), lo + k);
-                if i < arith {
-                    msg[i] = msg[i].wrapping_add(x);
-                } else {
-                    msg[i] ^= x;
-                }
+            let words = bytes.as_chunks::<8>().0;
+            // Words lo..split are summed, split..hi XORed.
+            let split = arith.clamp(lo, hi);
+            let (sum, xor) = words.split_at(split - lo);
+            for (m, b) in msg[lo..split].iter_mut().zip(sum) {
+                *m = m.wrapping_add(u64::from_le_bytes(*b));
+            }
+            for (m, b) in msg[split..hi].iter_mut().zip(xor) {
+                *m ^= u64::from_le_bytes(*b);
             }
         }
         lo = hi;
