@@ -45,7 +45,7 @@
 //!    `d`, `e` of every AND and `c` of every `BitsToArith` bit; then the carry
 //!    rounds of the layer's `ArithToBits` gates, if any, one message each;
 //! 4. outputs: each party sends its shares of an output's secret wires to
-//!    that output's recipients only.
+//!    that output's recipients only (pair by pair, the lower index first).
 //!
 //! Security: semi-honest. Every opened value is masked by a fresh triple
 //! element or daBit (or uniform mask `r`), and input shares by fresh PRG
@@ -683,7 +683,7 @@ impl Arith {
         let mask = veil_circuit::validate::ring_mask(self.layers.ring_bits);
         let to = |p: usize, g: usize| c.outputs[g].recipients.contains(&(p as u32));
         let mut bytes = Vec::new();
-        for p in (0..n).filter(|&p| p != me) {
+        let send = |p: usize, peers: &mut Peers, bytes: &mut Vec<u8>| -> Result<(), VmError> {
             bytes.clear();
             for (g, srcs) in self.layers.outputs.iter().enumerate() {
                 if to(p, g) {
@@ -698,10 +698,11 @@ impl Arith {
             }
             if !bytes.is_empty() {
                 let ch = peers.channel(p)?;
-                ch.send(&bytes)?;
+                ch.send(bytes)?;
                 ch.flush()?;
             }
-        }
+            Ok(())
+        };
         let mut out = Vec::with_capacity(c.outputs.len());
         let mine: Vec<usize> = (0..c.outputs.len()).filter(|&g| to(me, g)).collect();
         // Wire-major values of my outputs: my shares, then everyone's added.
@@ -717,7 +718,12 @@ impl Arith {
             }
             vals.push(v);
         }
+        // Pair by pair, the lower index sending first, so that large
+        // outputs never leave two parties both blocked on sending.
         for p in (0..n).filter(|&p| p != me) {
+            if me < p {
+                send(p, peers, &mut bytes)?;
+            }
             for (&g, v) in mine.iter().zip(vals.iter_mut()) {
                 let arith = c.outputs[g].domain != Domain::Bool;
                 for (s, v) in self.layers.outputs[g]
@@ -737,6 +743,9 @@ impl Arith {
                         }
                     }
                 }
+            }
+            if me > p {
+                send(p, peers, &mut bytes)?;
             }
         }
         let mut vals = vals.into_iter();
