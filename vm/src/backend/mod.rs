@@ -6,6 +6,7 @@
 //! ([`crate::party`]) has already checked the party's inputs and shared the
 //! public ones, so a backend sees wire words only.
 
+pub mod arith;
 pub mod clear;
 pub mod gc;
 pub mod gmw;
@@ -217,7 +218,8 @@ pub fn prepare_with(
             Arc::new(gc::Gc::new(circuit)?)
         }
         BackendKind::Gmw => Arc::new(gmw::Gmw::new(circuit, options)?),
-        BackendKind::Arith | BackendKind::Rep3 => {
+        BackendKind::Arith => Arc::new(arith::Arith::new(circuit, options)?),
+        BackendKind::Rep3 => {
             return Err(VmError::Unsupported {
                 backend: kind.name(),
                 why: "this backend is not built yet".into(),

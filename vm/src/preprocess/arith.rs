@@ -10,6 +10,10 @@
 //! `Σ (u_{b_t} + b_t·τ_t)` and the sender's `−Σ u0` are shares of
 //! `a_i·b_j`. Cost per triple and ordered pair: `k` random OTs and `k` ring
 //! elements (semi-honest; the OT extension is IKNP, see [`crate::ot`]).
+//!
+//! Also: a trusted dealer for triples and daBits ([`deal`], INSECURE against
+//! the dealer), daBits from triples ([`ot_dabits`]), and the opening of
+//! shares that the arithmetic backend uses ([`open_shares`]).
 
 use crate::backend::Session;
 use crate::block::Block;
@@ -23,8 +27,11 @@ const CHUNK: usize = 2048;
 /// One party's shares of `n` triples: `c = a·b` over Z_2^k, element-wise.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ArithTriples {
+    /// Shares of `a`.
     pub a: Vec<u64>,
+    /// Shares of `b`.
     pub b: Vec<u64>,
+    /// Shares of `c = a·b`.
     pub c: Vec<u64>,
 }
 
@@ -149,6 +156,245 @@ fn receive_products(
         shares.push(share & m);
     }
     Ok(shares)
+}
+
+/// One party's shares of `n` daBits: random bits `r` shared both ways, XOR
+/// shares in the low bit of `b[x]` and additive shares over Z_2^k in `a[x]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DaBits {
+    /// XOR shares (0 or 1).
+    pub b: Vec<u64>,
+    /// Additive shares of the same bits.
+    pub a: Vec<u64>,
+}
+
+/// Bytes per piece of an opening (see [`open_shares`]).
+const PIECE_WORDS: usize = 1 << 17;
+
+/// Opens shares among compute parties `0..compute`: sends `msg` to every
+/// other compute party and receives theirs (the same length), then
+/// `msg[..arith]` becomes the sum of all parties' words over Z_2^k (`mask`)
+/// and `msg[arith..]` their XOR. In pieces of a mebibyte, each sent to every
+/// peer before any is read, so that no two parties block on full buffers.
+/// `bytes` is scratch space.
+pub fn open_shares(
+    peers: &mut Peers,
+    compute: usize,
+    msg: &mut [u64],
+    arith: usize,
+    mask: u64,
+    bytes: &mut Vec<u8>,
+) -> Result<(), VmError> {
+    let me = peers.me();
+    let mut lo = 0;
+    while lo < msg.len() {
+        let hi = (lo + PIECE_WORDS).min(msg.len());
+        bytes.clear();
+        bytes.resize(8 * (hi - lo), 0);
+        for (o, x) in bytes.as_chunks_mut::<8>().0.iter_mut().zip(&msg[lo..hi]) {
+            *o = x.to_le_bytes();
+        }
+        for p in (0..compute).filter(|&p| p != me) {
+            let ch = peers.channel(p)?;
+            ch.send(bytes)?;
+            ch.flush()?;
+        }
+        for p in (0..compute).filter(|&p| p != me) {
+            peers.channel(p)?.recv(bytes)?;
+            let words = bytes.as_chunks::<8>().0;
+            // Words lo..split are summed, split..hi XORed.
+            let split = arith.clamp(lo, hi);
+            let (sum, xor) = words.split_at(split - lo);
+            for (m, b) in msg[lo..split].iter_mut().zip(sum) {
+                *m = m.wrapping_add(u64::from_le_bytes(*b));
+            }
+            for (m, b) in msg[split..hi].iter_mut().zip(xor) {
+                *m ^= u64::from_le_bytes(*b);
+            }
+        }
+        lo = hi;
+    }
+    let arith = arith.min(msg.len());
+    for x in &mut msg[..arith] {
+        *x &= mask;
+    }
+    Ok(())
+}
+
+/// `n` random words of Z_2^k (`mask`) from `prg`.
+fn ring_words(prg: &mut Prg, n: usize, mask: u64) -> Vec<u64> {
+    let mut v = vec![0u64; n];
+    crate::preprocess::boolean::fill_words(prg, &mut v);
+    for x in &mut v {
+        *x &= mask;
+    }
+    v
+}
+
+/// What one party's dealt seed expands to: `a`, `b`, then (unless
+/// `explicit`) `c` of the triples; the daBits' XOR shares, then (unless
+/// `explicit`) their additive shares.
+fn expand(
+    prg: &mut Prg,
+    triples: usize,
+    dabits: usize,
+    mask: u64,
+    explicit: bool,
+) -> (ArithTriples, DaBits) {
+    let a = ring_words(prg, triples, mask);
+    let b = ring_words(prg, triples, mask);
+    let c = if explicit {
+        vec![0; triples]
+    } else {
+        ring_words(prg, triples, mask)
+    };
+    let bits = ring_words(prg, dabits, 1);
+    let shares = if explicit {
+        vec![0; dabits]
+    } else {
+        ring_words(prg, dabits, mask)
+    };
+    (ArithTriples { a, b, c }, DaBits { b: bits, a: shares })
+}
+
+/// The dealer's side: samples `triples` arithmetic triples and `dabits`
+/// daBits over Z_2^`ring_bits` for compute parties `0..compute`, sends each
+/// a 16-byte seed and the last one its `c` and additive daBit shares
+/// explicitly. INSECURE against the dealer, which knows them all.
+pub fn deal(
+    peers: &mut Peers,
+    compute: usize,
+    triples: usize,
+    dabits: usize,
+    ring_bits: u32,
+) -> Result<(), VmError> {
+    if (triples == 0 && dabits == 0) || compute == 0 {
+        return Ok(());
+    }
+    let m = mask(ring_bits);
+    let mut os = Prg::from_os()?;
+    let last = compute - 1;
+    let mut sum = (ArithTriples::default(), DaBits::default());
+    sum.0.a = vec![0; triples];
+    sum.0.b = vec![0; triples];
+    sum.0.c = vec![0; triples];
+    sum.1.a = vec![0; dabits];
+    sum.1.b = vec![0; dabits];
+    for p in 0..compute {
+        let seed = os.block();
+        let ch = peers.channel(p)?;
+        ch.send(&seed.to_bytes())?;
+        ch.flush()?;
+        let (t, d) = expand(&mut Prg::from_seed(seed), triples, dabits, m, p == last);
+        for (s, x) in [
+            (&mut sum.0.a, &t.a),
+            (&mut sum.0.b, &t.b),
+            (&mut sum.0.c, &t.c),
+            (&mut sum.1.a, &d.a),
+        ] {
+            for (s, x) in s.iter_mut().zip(x) {
+                *s = s.wrapping_add(*x);
+            }
+        }
+        for (s, x) in sum.1.b.iter_mut().zip(&d.b) {
+            *s ^= x;
+        }
+    }
+    // The last party's c and daBit shares: what makes the sums right.
+    let mut bytes = Vec::with_capacity(8 * (triples + dabits));
+    for x in 0..triples {
+        let c = sum.0.a[x].wrapping_mul(sum.0.b[x]).wrapping_sub(sum.0.c[x]) & m;
+        bytes.extend_from_slice(&c.to_le_bytes());
+    }
+    for x in 0..dabits {
+        let a = sum.1.b[x].wrapping_sub(sum.1.a[x]) & m;
+        bytes.extend_from_slice(&a.to_le_bytes());
+    }
+    let ch = peers.channel(last)?;
+    ch.send(&bytes)?;
+    ch.flush()?;
+    Ok(())
+}
+
+/// A compute party's side of [`deal`] (the dealer is party `dealer`; `last`
+/// for the party that gets its shares explicitly).
+pub fn receive_dealt(
+    peers: &mut Peers,
+    dealer: usize,
+    last: bool,
+    triples: usize,
+    dabits: usize,
+    ring_bits: u32,
+) -> Result<(ArithTriples, DaBits), VmError> {
+    if triples == 0 && dabits == 0 {
+        return Ok((ArithTriples::default(), DaBits::default()));
+    }
+    let m = mask(ring_bits);
+    let ch = peers.channel(dealer)?;
+    let mut seed = [0u8; 16];
+    ch.recv(&mut seed)?;
+    let (mut t, mut d) = expand(
+        &mut Prg::from_seed(Block::from_bytes(seed)),
+        triples,
+        dabits,
+        m,
+        last,
+    );
+    if last {
+        let mut bytes = vec![0u8; 8 * (triples + dabits)];
+        ch.recv(&mut bytes)?;
+        let words = bytes.as_chunks::<8>().0;
+        for (c, b) in t.c.iter_mut().zip(words) {
+            *c = u64::from_le_bytes(*b) & m;
+        }
+        for (a, b) in d.a.iter_mut().zip(&words[triples..]) {
+            *a = u64::from_le_bytes(*b) & m;
+        }
+    }
+    Ok((t, d))
+}
+
+/// daBits from arithmetic triples, among compute parties `0..compute`: each
+/// party draws `n` random bits `r_j` (its XOR shares of `r = ⊕ r_j`); the
+/// additive sharing of `r` folds in one party's bits at a time with
+/// `x ⊕ y = x + y − 2xy`, one Beaver multiplication per daBit and fold, so
+/// `compute − 1` rounds in all. `t` must hold `(compute − 1)·n` triples
+/// (consumed fold by fold).
+pub fn ot_dabits(
+    peers: &mut Peers,
+    compute: usize,
+    n: usize,
+    ring_bits: u32,
+    t: &ArithTriples,
+) -> Result<DaBits, VmError> {
+    let me = peers.me();
+    let m = mask(ring_bits);
+    let mut prg = Prg::from_os()?;
+    let bits = ring_words(&mut prg, n, 1);
+    // Party 0's bits, additively shared (party 0 holds them).
+    let mut acc: Vec<u64> = if me == 0 { bits.clone() } else { vec![0; n] };
+    let mut msg = vec![0u64; 2 * n];
+    let mut bytes = Vec::new();
+    for j in 1..compute {
+        let off = (j - 1) * n;
+        let y = |x: usize| if me == j { bits[x] } else { 0 };
+        for x in 0..n {
+            msg[2 * x] = acc[x].wrapping_sub(t.a[off + x]) & m;
+            msg[2 * x + 1] = y(x).wrapping_sub(t.b[off + x]) & m;
+        }
+        open_shares(peers, compute, &mut msg, 2 * n, m, &mut bytes)?;
+        for x in 0..n {
+            let (d, e) = (msg[2 * x], msg[2 * x + 1]);
+            let mut z = t.c[off + x]
+                .wrapping_add(d.wrapping_mul(t.b[off + x]))
+                .wrapping_add(e.wrapping_mul(t.a[off + x]));
+            if me == 0 {
+                z = z.wrapping_add(d.wrapping_mul(e));
+            }
+            acc[x] = acc[x].wrapping_add(y(x)).wrapping_sub(z.wrapping_mul(2)) & m;
+        }
+    }
+    Ok(DaBits { b: bits, a: acc })
 }
 
 #[cfg(test)]
