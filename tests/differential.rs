@@ -458,6 +458,15 @@ fn check(rand: &[u32], values: &[u64]) -> Result<(), TestCaseError> {
             if target == Target::Bool {
                 check_round_trips(&compiled.circuit, &values, &expected, &src)?;
             }
+            if target == Target::Mixed && level == OptLevel::O2 {
+                check_protocol(
+                    BackendKind::Arith,
+                    &compiled.circuit,
+                    &values,
+                    &expected,
+                    &src,
+                )?;
+            }
             if target == Target::Bool && level == OptLevel::O2 {
                 check_protocol(BackendKind::Gc, &compiled.circuit, &values, &expected, &src)?;
                 check_protocol(

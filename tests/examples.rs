@@ -76,7 +76,7 @@ fn every_example_gives_the_same_outputs_under_every_backend_that_runs_it() {
             String::from_utf8_lossy(&reference.stderr)
         );
         let parties = source.lines().filter(|l| l.starts_with("party ")).count();
-        let mut backends = vec!["clear", "gmw"];
+        let mut backends = vec!["clear", "gmw", "arith"];
         if parties <= 2 {
             backends.push("gc");
         }
