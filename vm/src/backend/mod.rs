@@ -9,6 +9,7 @@
 pub mod clear;
 pub mod gc;
 pub mod layers;
+pub mod rep3;
 
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -214,7 +215,8 @@ pub fn prepare_with(
             fixed_parties("gc")?;
             Arc::new(gc::Gc::new(circuit)?)
         }
-        BackendKind::Gmw | BackendKind::Arith | BackendKind::Rep3 => {
+        BackendKind::Rep3 => Arc::new(rep3::Rep3::new(circuit, options)?),
+        BackendKind::Gmw | BackendKind::Arith => {
             return Err(VmError::Unsupported {
                 backend: kind.name(),
                 why: "this backend is not built yet".into(),
