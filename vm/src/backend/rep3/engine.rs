@@ -1,5 +1,5 @@
-//! One party's evaluation: share files, local gates, multiplication rounds
-//! and the conversions between Boolean and arithmetic sharings.
+//! One party's evaluation: share files, local gates, the AND and MUL
+//! rounds, input sharing and output opening (conversions: `convert.rs`).
 //!
 //! Party `i` holds, of every secret value `x = x_0 + x_1 + x_2` (XOR for
 //! bits), the two shares `(x_i, x_{i+1})`, kept in two files `*0` (`x_i`) and
@@ -12,262 +12,25 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use veil_circuit::Circuit;
 use zeroize::Zeroize;
 
-use super::program::{Bit, Layer, Loc, Local, Program};
+use super::convert::Region;
+use super::program::{Layer, Loc, Local, Program};
+use super::round::{exchange, next_of, prev_of, Alpha, Io, ALPHA_WORDS};
 use super::stream::{low_mask, BitReader, BitWriter, WordStream};
 use crate::backend::layers::Src;
 use crate::backend::{KnownInputs, ReceivedOutputs};
 use crate::error::VmError;
 use crate::net::Peers;
 
-/// Bytes sent to each peer before waiting for the peer's bytes of the same
-/// exchange: every party sends and receives in the same round, so bounding
-/// what is in flight keeps bounded buffers (in memory or TCP) from filling
-/// up on both sides at once.
-const CHUNK: usize = 1 << 18;
-
-/// The party after `p` (it holds the share after ours).
-#[inline]
-fn next_of(p: usize) -> usize {
-    (p + 1) % 3
-}
-
-/// The party before `p`.
-#[inline]
-fn prev_of(p: usize) -> usize {
-    (p + 2) % 3
-}
-
-/// Sends `sends[p]` to every party `p` and receives `recvs[p]` from it, in
-/// chunks of [`CHUNK`] bytes: each party sends chunk `k` everywhere before
-/// receiving chunk `k` from anywhere, so nobody waits on anybody's full buffer.
-fn exchange(peers: &mut Peers, sends: [&[u8]; 3], recvs: [&mut [u8]; 3]) -> Result<(), VmError> {
-    let me = peers.me();
-    let longest = sends
-        .iter()
-        .map(|s| s.len())
-        .chain(recvs.iter().map(|r| r.len()))
-        .max()
-        .unwrap_or(0);
-    let mut recvs = recvs;
-    let mut off = 0;
-    while off < longest {
-        for (p, s) in sends.iter().enumerate() {
-            if p != me && off < s.len() {
-                let ch = peers.channel(p)?;
-                ch.send(&s[off..(off + CHUNK).min(s.len())])?;
-                ch.flush()?;
-            }
-        }
-        for (p, r) in recvs.iter_mut().enumerate() {
-            if p != me && off < r.len() {
-                let end = (off + CHUNK).min(r.len());
-                peers.channel(p)?.recv(&mut r[off..end])?;
-            }
-        }
-        off += CHUNK;
-    }
-    Ok(())
-}
-
-/// The state of the current round: the two outgoing messages, the two
-/// incoming ones, and the randomness of the zero-sharing.
-///
-/// Each multiplication ("job") of a round goes one of two ways, alternating
-/// by job: *forward*, the party keeps its 3-out-of-3 share `t_i` as its
-/// first share and sends it to the previous party (for which it is the
-/// second share); *backward*, it keeps `t_i` as its second share and sends it
-/// to the next party. Either way the result is again a replicated sharing;
-/// alternating uses both directions of both links, so each link carries half
-/// the bytes and every round is one exchange on each channel.
-#[derive(Debug, Default)]
-struct Io {
-    fwd: BitWriter,
-    bwd: BitWriter,
-    from_next: Vec<u8>,
-    from_prev: Vec<u8>,
-    rd_next: BitReader,
-    rd_prev: BitReader,
-    sent_jobs: usize,
-    read_jobs: usize,
-    round: usize,
-    rn: Vec<u64>,
-    rp: Vec<u64>,
-}
-
-impl Io {
-    /// Starts a round (the directions of its jobs depend on its number).
-    fn begin(&mut self) {
-        self.round += 1;
-        self.fwd.clear();
-        self.bwd.clear();
-        self.sent_jobs = 0;
-        self.read_jobs = 0;
-    }
-
-    /// The direction of the next job sent (true: forward).
-    #[inline]
-    fn send_dir(&mut self) -> bool {
-        let d = (self.sent_jobs + self.round).is_multiple_of(2);
-        self.sent_jobs += 1;
-        d
-    }
-
-    /// The direction of the next job read back (the same sequence).
-    #[inline]
-    fn recv_dir(&mut self) -> bool {
-        let d = (self.read_jobs + self.round).is_multiple_of(2);
-        self.read_jobs += 1;
-        d
-    }
-
-    #[inline]
-    fn put(&mut self, fwd: bool, v: u64, bits: u32) {
-        if fwd {
-            self.fwd.put(v, bits)
-        } else {
-            self.bwd.put(v, bits)
-        }
-    }
-
-    #[inline]
-    fn get(&mut self, fwd: bool, bits: u32) -> u64 {
-        if fwd {
-            self.rd_next.get(&self.from_next, bits)
-        } else {
-            self.rd_prev.get(&self.from_prev, bits)
-        }
-    }
-
-    /// Draws `len` words from each pairwise stream into `rn`, `rp`.
-    fn draw(&mut self, next: &mut WordStream, prev: &mut WordStream, len: usize) {
-        if self.rn.len() < len {
-            self.rn.resize(len, 0);
-            self.rp.resize(len, 0);
-        }
-        next.fill(&mut self.rn[..len]);
-        prev.fill(&mut self.rp[..len]);
-    }
-
-    /// Sends the forward message to the previous party and the backward one
-    /// to the next, and receives theirs (the same lengths, by symmetry).
-    fn exchange(&mut self, peers: &mut Peers) -> Result<(), VmError> {
-        let me = peers.me();
-        self.fwd.finish();
-        self.bwd.finish();
-        self.from_next.resize(self.fwd.bytes.len(), 0);
-        self.from_prev.resize(self.bwd.bytes.len(), 0);
-        let mut sends: [&[u8]; 3] = [&[], &[], &[]];
-        sends[prev_of(me)] = &self.fwd.bytes;
-        sends[next_of(me)] = &self.bwd.bytes;
-        let mut recvs: [&mut [u8]; 3] = [&mut [], &mut [], &mut []];
-        recvs[next_of(me)] = &mut self.from_next[..];
-        recvs[prev_of(me)] = &mut self.from_prev[..];
-        exchange(peers, sends, recvs)?;
-        self.rd_next.reset();
-        self.rd_prev.reset();
-        Ok(())
-    }
-}
-
-impl Drop for Io {
-    fn drop(&mut self) {
-        self.fwd.clear();
-        self.bwd.clear();
-        self.from_next.zeroize();
-        self.from_prev.zeroize();
-        self.rn.zeroize();
-        self.rp.zeroize();
-    }
-}
-
-/// Finishes one Boolean job: `t` (the 3-out-of-3 share, `w` words) gets the
-/// zero-sharing added, is kept in `z0` or `z1` by direction, and is sent.
-#[allow(clippy::too_many_arguments)]
-fn share_bool(
-    io: &mut Io,
-    next: &mut WordStream,
-    prev: &mut WordStream,
-    t: &[u64],
-    z0: &mut [u64],
-    z1: &mut [u64],
-    bits: u32,
-    last: u64,
-) {
-    let w = t.len();
-    io.draw(next, prev, w);
-    let fwd = io.send_dir();
-    for i in 0..w {
-        let v = t[i] ^ io.rn[i] ^ io.rp[i];
-        let m = if i + 1 == w { last } else { u64::MAX };
-        io.put(fwd, v & m, bits);
-        if fwd {
-            z0[i] = v;
-        } else {
-            z1[i] = v;
-        }
-    }
-}
-
-/// Reads back the other half of a Boolean job into `z1` or `z0`.
-fn take_bool(io: &mut Io, z0: &mut [u64], z1: &mut [u64], bits: u32) {
-    let fwd = io.recv_dir();
-    let z = if fwd { z1 } else { z0 };
-    for v in z.iter_mut() {
-        *v = io.get(fwd, bits);
-    }
-}
-
-/// [`share_bool`] for ring elements (zero-sharing `rn − rp`).
-fn share_arith(
-    io: &mut Io,
-    next: &mut WordStream,
-    prev: &mut WordStream,
-    t: &[u64],
-    z0: &mut [u64],
-    z1: &mut [u64],
-    bits: u32,
-) {
-    let n = t.len();
-    let mask = low_mask(bits);
-    io.draw(next, prev, n);
-    let fwd = io.send_dir();
-    for i in 0..n {
-        let v = t[i].wrapping_add(io.rn[i]).wrapping_sub(io.rp[i]) & mask;
-        io.put(fwd, v, bits);
-        if fwd {
-            z0[i] = v;
-        } else {
-            z1[i] = v;
-        }
-    }
-}
-
-/// [`take_bool`] for ring elements.
-fn take_arith(io: &mut Io, z0: &mut [u64], z1: &mut [u64], bits: u32) {
-    take_bool(io, z0, z1, bits)
-}
-
-/// The shares of the *trivial* sharing of party `j`'s summand: the value with
-/// only share `j` set (to the party's share bit or element), as party `me`
-/// holds it given its two shares `(s0, s1)`.
-#[inline]
-fn trivial(me: usize, j: usize, s0: u64, s1: u64) -> (u64, u64) {
-    (
-        if j == me { s0 } else { 0 },
-        if j == next_of(me) { s1 } else { 0 },
-    )
-}
-
 /// `t = x_i y_i + x_i y_{i+1} + x_{i+1} y_i` on ring elements: the 3-out-of-3 share of `x · y`.
 #[inline]
-fn mul_share(x0: u64, x1: u64, y0: u64, y1: u64) -> u64 {
+pub(crate) fn mul_share(x0: u64, x1: u64, y0: u64, y1: u64) -> u64 {
     x0.wrapping_mul(y0.wrapping_add(y1))
         .wrapping_add(x1.wrapping_mul(y0))
 }
 
 /// `t = x_i y_i ⊕ x_i y_{i+1} ⊕ x_{i+1} y_i` on bits: the 3-out-of-3 share of `x ∧ y`.
 #[inline]
-fn and_share(x0: u64, x1: u64, y0: u64, y1: u64) -> u64 {
+pub(crate) fn and_share(x0: u64, x1: u64, y0: u64, y1: u64) -> u64 {
     (x0 & (y0 ^ y1)) ^ (x1 & y0)
 }
 
@@ -320,67 +83,46 @@ fn un(v: &mut [u64], a: usize, o: usize, len: usize, p: &[u64], f: impl Fn(u64, 
     }
 }
 
-/// The rounds an A2B conversion of `m` bits takes: the carry-save adder, the
-/// generate bits, then Kogge–Stone levels over the `m − 2` middle carries.
-pub(crate) fn a2b_rounds(m: usize) -> usize {
-    match m {
-        0 | 1 => 0,
-        2 => 1,
-        _ => 2 + (usize::BITS - (m - 3).leading_zeros()) as usize,
-    }
-}
-
-/// Offsets (in words) of one A2B conversion's bit rows in the scratch pair.
-#[derive(Debug, Clone, Copy)]
-struct Region {
-    m: usize,
-    l: usize,
-    input: usize,
-    /// The three summands' sum bits (the party's shares, transposed).
-    s: usize,
-    /// The carry-save carries (row 0 stays zero).
-    c: usize,
-    /// Kogge–Stone generate and propagate of bits `1..m−1`, and the products of a level.
-    g: usize,
-    pp: usize,
-    z: usize,
-    z2: usize,
+/// Lane `t` of a bit-sliced row.
+#[inline]
+pub(crate) fn lane(row: &[u64], t: usize) -> u64 {
+    (row[t / 64] >> (t % 64)) & 1
 }
 
 /// One party's shares and scratch for a run.
 pub(crate) struct Engine<'a> {
-    prog: &'a Program,
-    me: usize,
+    pub(super) prog: &'a Program,
+    pub(super) me: usize,
     /// Instances.
-    n: usize,
+    pub(super) n: usize,
     /// Boolean words per register.
-    w: usize,
+    pub(super) w: usize,
     /// Bits a Boolean word carries on the wire: `n` below 64 instances, else 64.
-    bbits: u32,
+    pub(super) bbits: u32,
     /// Valid lanes of the last Boolean word.
-    last: u64,
-    rbits: u32,
-    rmask: u64,
+    pub(super) last: u64,
+    pub(super) rbits: u32,
+    pub(super) rmask: u64,
     /// All ones where this party adds public values to its first / second share.
-    m0: u64,
-    m1: u64,
-    b0: Vec<u64>,
-    b1: Vec<u64>,
-    a0: Vec<u64>,
-    a1: Vec<u64>,
-    pb: Vec<u64>,
-    pa: Vec<u64>,
-    next: WordStream,
-    prev: WordStream,
-    io: Io,
+    pub(super) m0: u64,
+    pub(super) m1: u64,
+    /// Boolean shares (first, second), arithmetic shares, public tables.
+    pub(super) b0: Vec<u64>,
+    pub(super) b1: Vec<u64>,
+    pub(super) a0: Vec<u64>,
+    pub(super) a1: Vec<u64>,
+    pub(super) pb: Vec<u64>,
+    pub(super) pa: Vec<u64>,
+    pub(super) alpha: Alpha,
+    pub(super) io: Io,
     /// Conversion scratch: a pair of share rows, and one row of products.
-    cv0: Vec<u64>,
-    cv1: Vec<u64>,
-    tmp: Vec<u64>,
-    regions: Vec<Region>,
+    pub(super) cv0: Vec<u64>,
+    pub(super) cv1: Vec<u64>,
+    pub(super) tmp: Vec<u64>,
+    pub(super) regions: Vec<Region>,
     /// Where the B2A rows start in the scratch: `T` (then `P`), and `B` (then `Q`).
-    b2a_t: usize,
-    b2a_u: usize,
+    pub(super) b2a_t: usize,
+    pub(super) b2a_u: usize,
 }
 
 impl std::fmt::Debug for Engine<'_> {
@@ -392,28 +134,48 @@ impl std::fmt::Debug for Engine<'_> {
     }
 }
 
+/// The large buffers of one party's engine, kept between runs so that a
+/// session of many runs does not map fresh memory for each (first touches of
+/// fresh pages cost more than the evaluation itself on wide layers). They are
+/// zeroised before they are kept.
+#[derive(Default)]
+pub(crate) struct Buffers {
+    /// `b0, b1, a0, a1, pb, pa, cv0, cv1, tmp`.
+    words: [Vec<u64>; 9],
+    /// The pairwise streams' words.
+    alpha: [Vec<u64>; 2],
+    /// The round messages.
+    bytes: [Vec<u8>; 4],
+}
+
+impl std::fmt::Debug for Buffers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Buffers(..)")
+    }
+}
+
 impl Drop for Engine<'_> {
     fn drop(&mut self) {
-        self.b0.zeroize();
-        self.b1.zeroize();
-        self.a0.zeroize();
-        self.a1.zeroize();
-        self.cv0.zeroize();
-        self.cv1.zeroize();
-        self.tmp.zeroize();
+        self.take_buffers();
     }
 }
 
 impl<'a> Engine<'a> {
     /// Party `me`'s engine for `n ≥ 1` instances, with the streams it shares
-    /// with the next and the previous party.
+    /// with the next and the previous party, on buffers from an earlier run
+    /// (or new ones).
     pub fn new(
         prog: &'a Program,
         me: usize,
         n: usize,
-        next: WordStream,
-        prev: WordStream,
+        (next, prev): (WordStream, WordStream),
+        buffers: Buffers,
     ) -> Engine<'a> {
+        let Buffers {
+            words,
+            alpha,
+            bytes,
+        } = buffers;
         let w = n.div_ceil(64);
         let bbits = if n < 64 { n as u32 } else { 64 };
         let last = if n.is_multiple_of(64) {
@@ -422,6 +184,26 @@ impl<'a> Engine<'a> {
             low_mask((n % 64) as u32)
         };
         let rbits = prog.ring_bits.clamp(1, 64);
+        let sizes = [
+            prog.bool_regs as usize * w,
+            prog.bool_regs as usize * w,
+            prog.arith_regs as usize * n,
+            prog.arith_regs as usize * n,
+            prog.pub_bool as usize * w,
+            prog.pub_arith as usize * n,
+            0,
+            0,
+            0,
+        ];
+        let [b0, b1, a0, a1, pb, pa, cv0, cv1, tmp] = {
+            let mut i = 0;
+            words.map(|mut v| {
+                v.clear();
+                v.resize(sizes[i], 0);
+                i += 1;
+                v
+            })
+        };
         Engine {
             prog,
             me,
@@ -433,21 +215,43 @@ impl<'a> Engine<'a> {
             rmask: low_mask(rbits),
             m0: if me == 0 { u64::MAX } else { 0 },
             m1: if me == 2 { u64::MAX } else { 0 },
-            b0: vec![0; prog.bool_regs as usize * w],
-            b1: vec![0; prog.bool_regs as usize * w],
-            a0: vec![0; prog.arith_regs as usize * n],
-            a1: vec![0; prog.arith_regs as usize * n],
-            pb: vec![0; prog.pub_bool as usize * w],
-            pa: vec![0; prog.pub_arith as usize * n],
-            next,
-            prev,
-            io: Io::default(),
-            cv0: Vec::new(),
-            cv1: Vec::new(),
-            tmp: Vec::new(),
+            b0,
+            b1,
+            a0,
+            a1,
+            pb,
+            pa,
+            alpha: Alpha::new(next, prev, alpha),
+            io: Io::with_buffers(bytes),
+            cv0,
+            cv1,
+            tmp,
             regions: Vec::new(),
             b2a_t: 0,
             b2a_u: 0,
+        }
+    }
+
+    /// Zeroises the buffers and hands them over for a later run.
+    pub fn take_buffers(&mut self) -> Buffers {
+        let mut words = [
+            std::mem::take(&mut self.b0),
+            std::mem::take(&mut self.b1),
+            std::mem::take(&mut self.a0),
+            std::mem::take(&mut self.a1),
+            std::mem::take(&mut self.pb),
+            std::mem::take(&mut self.pa),
+            std::mem::take(&mut self.cv0),
+            std::mem::take(&mut self.cv1),
+            std::mem::take(&mut self.tmp),
+        ];
+        for v in &mut words {
+            v.zeroize();
+        }
+        Buffers {
+            words,
+            alpha: self.alpha.take_buffers(),
+            bytes: self.io.take_buffers(),
         }
     }
 
@@ -531,8 +335,8 @@ impl<'a> Engine<'a> {
                             for t in 0..n {
                                 x[t / 64] |= (words[t * width + j] & 1) << (t % 64);
                             }
-                            self.prev.fill(&mut r0[..w]);
-                            self.next.fill(&mut r1[..w]);
+                            self.alpha.prev.fill(&mut r0[..w]);
+                            self.alpha.next.fill(&mut r1[..w]);
                             let base = r as usize * w;
                             for i in 0..w {
                                 let third = x[i] ^ r0[i] ^ r1[i];
@@ -543,8 +347,8 @@ impl<'a> Engine<'a> {
                             }
                         }
                         Loc::Arith(r) => {
-                            self.prev.fill(&mut r0[..n]);
-                            self.next.fill(&mut r1[..n]);
+                            self.alpha.prev.fill(&mut r0[..n]);
+                            self.alpha.next.fill(&mut r1[..n]);
                             let base = r as usize * n;
                             for t in 0..n {
                                 let x = words[t * width + j];
@@ -566,18 +370,18 @@ impl<'a> Engine<'a> {
                         Loc::Bool(r) => {
                             let dst = r as usize * w..(r as usize + 1) * w;
                             if first {
-                                self.prev.fill(&mut self.b0[dst]);
+                                self.alpha.prev.fill(&mut self.b0[dst]);
                             } else {
-                                self.next.fill(&mut self.b1[dst]);
+                                self.alpha.next.fill(&mut self.b1[dst]);
                             }
                             expect[o] += w * self.bbits as usize;
                         }
                         Loc::Arith(r) => {
                             let dst = r as usize * n..(r as usize + 1) * n;
                             if first {
-                                self.prev.fill(&mut self.a0[dst]);
+                                self.alpha.prev.fill(&mut self.a0[dst]);
                             } else {
-                                self.next.fill(&mut self.a1[dst]);
+                                self.alpha.next.fill(&mut self.a1[dst]);
                             }
                             expect[o] += n * self.rbits as usize;
                         }
@@ -663,7 +467,7 @@ impl<'a> Engine<'a> {
             if layer.interactive() {
                 self.interactive(layer, peers)?;
                 if let Some(p) = progress {
-                    let gates = (layer.ands.len() + layer.muls.len()) as u64;
+                    let gates = layer.mults() as u64;
                     p.fetch_add(gates * self.n as u64, Ordering::Relaxed);
                 }
             }
@@ -755,162 +559,132 @@ impl<'a> Engine<'a> {
             }
         }
     }
-}
 
-/// `v[o..o+len] = f(v[a..])` elementwise.
-#[inline]
-fn const_op(v: &mut [u64], a: usize, o: usize, len: usize, f: impl Fn(u64) -> u64) {
-    if disjoint(o, a, len) {
-        let (lo, hi) = v.split_at_mut(o);
-        let (out, hi) = hi.split_at_mut(len);
-        let x = part(lo, hi, o, len, a);
-        for (z, x) in out.iter_mut().zip(x) {
-            *z = f(*x);
-        }
-    } else {
-        for i in 0..len {
-            v[o + i] = f(v[a + i]);
-        }
-    }
-}
-
-/// The words of input group `g` (all instances), checked against its width.
-fn known_words<'i>(
-    c: &Circuit,
-    inputs: &'i KnownInputs,
-    g: usize,
-    n: usize,
-    width: usize,
-) -> Result<&'i [u64], VmError> {
-    let group = &c.inputs[g];
-    match inputs.get(g) {
-        Some(Some(words)) if words.len() == n * width => Ok(words),
-        Some(Some(words)) => Err(VmError::Input(format!(
-            "input `{}`: {} words for {n} instance(s) of {width} wires",
-            group.name,
-            words.len()
-        ))),
-        _ => Err(VmError::Input(format!("input `{}` is missing", group.name))),
-    }
-}
-
-/// The secret bit operands of a layer's B2A conversions, in order.
-fn b2a_bits(layer: &Layer) -> impl Iterator<Item = u32> + '_ {
-    layer
-        .b2a
-        .iter()
-        .flat_map(|g| g.bits.iter())
-        .filter_map(|b| match *b {
-            Bit::Secret(r) => Some(r),
-            Bit::Known(_) => None,
-        })
-}
-
-/// Lane `t` of a bit-sliced row.
-#[inline]
-fn lane(row: &[u64], t: usize) -> u64 {
-    (row[t / 64] >> (t % 64)) & 1
-}
-
-impl Engine<'_> {
-    /// One layer's interactive gates: round 0 holds every AND and MUL, the
-    /// first step of every conversion; later rounds the conversions' further
-    /// steps, all conversions of the layer together.
+    /// One layer's interactive gates: round 0 holds every AND and MUL and
+    /// the first step of every conversion; later rounds the conversions'
+    /// further steps, all conversions of the layer together.
     fn interactive(&mut self, layer: &Layer, peers: &mut Peers) -> Result<(), VmError> {
-        let mut rounds = 0;
-        if !layer.ands.is_empty() || !layer.muls.is_empty() {
-            rounds = 1;
-        }
-        if !layer.b2a.is_empty() {
-            rounds = 2;
-        }
-        for g in &layer.a2b {
-            rounds = rounds.max(a2b_rounds(g.outs.len()));
-        }
         self.prepare_conversions(layer);
-        for r in 0..rounds {
+        for r in 0..layer.rounds() {
             self.io.begin();
             if r == 0 {
-                self.and_send(&layer.ands);
-                self.mul_send(&layer.muls);
+                self.and_send::<true>(&layer.ands[0]);
+                self.and_send::<false>(&layer.ands[1]);
+                self.mul_send::<true>(&layer.muls[0]);
+                self.mul_send::<false>(&layer.muls[1]);
             }
-            if r < 2 {
-                self.b2a_step(layer, r, true);
-            }
+            self.b2a_step(layer, r, true);
             self.a2b_step(r, true);
             self.io.exchange(peers)?;
             if r == 0 {
-                self.and_recv(&layer.ands);
-                self.mul_recv(&layer.muls);
+                self.and_recv::<true>(&layer.ands[0]);
+                self.and_recv::<false>(&layer.ands[1]);
+                self.mul_recv::<true>(&layer.muls[0]);
+                self.mul_recv::<false>(&layer.muls[1]);
             }
-            if r < 2 {
-                self.b2a_step(layer, r, false);
-            }
+            self.b2a_step(layer, r, false);
             self.a2b_step(r, false);
         }
         self.finish_conversions(layer);
         Ok(())
     }
 
-    /// AND gates: `t = x_i y_i ⊕ x_i y_{i+1} ⊕ x_{i+1} y_i ⊕ α_i`, kept and sent.
-    fn and_send(&mut self, ands: &[[u32; 3]]) {
+    /// AND gates resharing forward (`FWD`) or backward: `t_i = x_i y_i ⊕
+    /// x_i y_{i+1} ⊕ x_{i+1} y_i ⊕ α_i`, kept as first (second) share and
+    /// sent to the previous (next) party.
+    fn and_send<const FWD: bool>(&mut self, gates: &[[u32; 3]]) {
         let Engine {
             w,
             bbits,
             b0,
             b1,
             io,
-            next,
-            prev,
+            alpha,
             tmp,
             ..
         } = self;
         let (w, bbits) = (*w, *bbits);
-        io.draw(next, prev, ands.len() * w);
-        if tmp.len() < w {
-            tmp.resize(w, 0);
+        let out = if FWD { &mut io.fwd } else { &mut io.bwd };
+        if tmp.len() < ALPHA_WORDS.max(w) {
+            tmp.resize(ALPHA_WORDS.max(w), 0);
+        }
+        if w == 1 {
+            // One word per gate: compute a group, then scatter and send it.
+            for group in gates.chunks(ALPHA_WORDS) {
+                let (rn, rp) = alpha.draw(group.len());
+                let ts = &mut tmp[..group.len()];
+                for (k, &[a, b, _]) in group.iter().enumerate() {
+                    let (a, b) = (a as usize, b as usize);
+                    ts[k] = and_share(b0[a], b1[a], b0[b], b1[b]) ^ rn[k] ^ rp[k];
+                }
+                let keep = if FWD { &mut *b0 } else { &mut *b1 };
+                for (&[_, _, o], &t) in group.iter().zip(ts.iter()) {
+                    keep[o as usize] = t;
+                }
+                out.put_all(ts, bbits);
+            }
+            return;
         }
         let row = &mut tmp[..w];
-        for (k, &[a, b, o]) in ands.iter().enumerate() {
-            let (a, b, o) = (a as usize * w, b as usize * w, o as usize * w);
-            let (x0, x1) = (&b0[a..a + w], &b1[a..a + w]);
-            let (y0, y1) = (&b0[b..b + w], &b1[b..b + w]);
-            let (rn, rp) = (&io.rn[k * w..(k + 1) * w], &io.rp[k * w..(k + 1) * w]);
-            for i in 0..w {
-                row[i] = and_share(x0[i], x1[i], y0[i], y1[i]) ^ rn[i] ^ rp[i];
-            }
-            if io.send_dir() {
-                b0[o..o + w].copy_from_slice(row);
-                io.fwd.put_all(row, bbits);
-            } else {
-                b1[o..o + w].copy_from_slice(row);
-                io.bwd.put_all(row, bbits);
+        for group in gates.chunks((ALPHA_WORDS / w).max(1)) {
+            let (rn, rp) = alpha.draw(group.len() * w);
+            for (k, &[a, b, o]) in group.iter().enumerate() {
+                let (a, b, o) = (a as usize * w, b as usize * w, o as usize * w);
+                let (x0, x1, y0, y1) = (&b0[a..a + w], &b1[a..a + w], &b0[b..b + w], &b1[b..b + w]);
+                let (rn, rp) = (&rn[k * w..(k + 1) * w], &rp[k * w..(k + 1) * w]);
+                for i in 0..w {
+                    row[i] = and_share(x0[i], x1[i], y0[i], y1[i]) ^ rn[i] ^ rp[i];
+                }
+                if FWD {
+                    b0[o..o + w].copy_from_slice(row);
+                } else {
+                    b1[o..o + w].copy_from_slice(row);
+                }
+                out.put_all(row, bbits);
             }
         }
     }
 
-    fn and_recv(&mut self, ands: &[[u32; 3]]) {
+    /// The other share of each AND gate: from the next party for forward
+    /// gates (its first share is our second), from the previous otherwise.
+    fn and_recv<const FWD: bool>(&mut self, gates: &[[u32; 3]]) {
         let Engine {
             w,
             bbits,
             b0,
             b1,
             io,
+            tmp,
             ..
         } = self;
         let (w, bbits) = (*w, *bbits);
-        for &[_, _, o] in ands {
-            let o = o as usize * w;
-            if io.recv_dir() {
-                io.rd_next.get_all(&io.from_next, &mut b1[o..o + w], bbits);
-            } else {
-                io.rd_prev.get_all(&io.from_prev, &mut b0[o..o + w], bbits);
+        let (rd, bytes, dst) = if FWD {
+            (&mut io.rd_next, &io.from_next, b1)
+        } else {
+            (&mut io.rd_prev, &io.from_prev, b0)
+        };
+        if w == 1 {
+            if tmp.len() < ALPHA_WORDS {
+                tmp.resize(ALPHA_WORDS, 0);
             }
+            let ts = &mut tmp[..ALPHA_WORDS];
+            for group in gates.chunks(ALPHA_WORDS) {
+                rd.get_all(bytes, &mut ts[..group.len()], bbits);
+                for (&[_, _, o], &t) in group.iter().zip(ts.iter()) {
+                    dst[o as usize] = t;
+                }
+            }
+            return;
+        }
+        for &[_, _, o] in gates {
+            let o = o as usize * w;
+            rd.get_all(bytes, &mut dst[o..o + w], bbits);
         }
     }
 
-    /// MUL gates: `t = x_i y_i + x_i y_{i+1} + x_{i+1} y_i + α_i`, kept and sent.
-    fn mul_send(&mut self, muls: &[[u32; 3]]) {
+    /// MUL gates resharing forward (`FWD`) or backward: `t_i = x_i y_i +
+    /// x_i y_{i+1} + x_{i+1} y_i + α_i`.
+    fn mul_send<const FWD: bool>(&mut self, gates: &[[u32; 3]]) {
         let Engine {
             n,
             rbits,
@@ -918,312 +692,90 @@ impl Engine<'_> {
             a0,
             a1,
             io,
-            next,
-            prev,
+            alpha,
             tmp,
             ..
         } = self;
         let (n, rbits, rmask) = (*n, *rbits, *rmask);
-        io.draw(next, prev, muls.len() * n);
-        if tmp.len() < n {
-            tmp.resize(n, 0);
+        let out = if FWD { &mut io.fwd } else { &mut io.bwd };
+        if tmp.len() < ALPHA_WORDS.max(n) {
+            tmp.resize(ALPHA_WORDS.max(n), 0);
+        }
+        if n == 1 {
+            for group in gates.chunks(ALPHA_WORDS) {
+                let (rn, rp) = alpha.draw(group.len());
+                let ts = &mut tmp[..group.len()];
+                for (k, &[a, b, _]) in group.iter().enumerate() {
+                    let (a, b) = (a as usize, b as usize);
+                    ts[k] = mul_share(a0[a], a1[a], a0[b], a1[b])
+                        .wrapping_add(rn[k])
+                        .wrapping_sub(rp[k])
+                        & rmask;
+                }
+                let keep = if FWD { &mut *a0 } else { &mut *a1 };
+                for (&[_, _, o], &t) in group.iter().zip(ts.iter()) {
+                    keep[o as usize] = t;
+                }
+                out.put_all(ts, rbits);
+            }
+            return;
         }
         let row = &mut tmp[..n];
-        for (k, &[a, b, o]) in muls.iter().enumerate() {
-            let (a, b, o) = (a as usize * n, b as usize * n, o as usize * n);
-            let (x0, x1) = (&a0[a..a + n], &a1[a..a + n]);
-            let (y0, y1) = (&a0[b..b + n], &a1[b..b + n]);
-            let (rn, rp) = (&io.rn[k * n..(k + 1) * n], &io.rp[k * n..(k + 1) * n]);
-            for i in 0..n {
-                row[i] = mul_share(x0[i], x1[i], y0[i], y1[i])
-                    .wrapping_add(rn[i])
-                    .wrapping_sub(rp[i])
-                    & rmask;
-            }
-            if io.send_dir() {
-                a0[o..o + n].copy_from_slice(row);
-                io.fwd.put_all(row, rbits);
-            } else {
-                a1[o..o + n].copy_from_slice(row);
-                io.bwd.put_all(row, rbits);
+        for group in gates.chunks((ALPHA_WORDS / n).max(1)) {
+            let (rn, rp) = alpha.draw(group.len() * n);
+            for (k, &[a, b, o]) in group.iter().enumerate() {
+                let (a, b, o) = (a as usize * n, b as usize * n, o as usize * n);
+                let (x0, x1, y0, y1) = (&a0[a..a + n], &a1[a..a + n], &a0[b..b + n], &a1[b..b + n]);
+                let (rn, rp) = (&rn[k * n..(k + 1) * n], &rp[k * n..(k + 1) * n]);
+                for i in 0..n {
+                    row[i] = mul_share(x0[i], x1[i], y0[i], y1[i])
+                        .wrapping_add(rn[i])
+                        .wrapping_sub(rp[i])
+                        & rmask;
+                }
+                if FWD {
+                    a0[o..o + n].copy_from_slice(row);
+                } else {
+                    a1[o..o + n].copy_from_slice(row);
+                }
+                out.put_all(row, rbits);
             }
         }
     }
 
-    fn mul_recv(&mut self, muls: &[[u32; 3]]) {
+    /// The other share of each MUL gate (see [`Engine::and_recv`]).
+    fn mul_recv<const FWD: bool>(&mut self, gates: &[[u32; 3]]) {
         let Engine {
             n,
             rbits,
             a0,
             a1,
             io,
+            tmp,
             ..
         } = self;
         let (n, rbits) = (*n, *rbits);
-        for &[_, _, o] in muls {
-            let o = o as usize * n;
-            if io.recv_dir() {
-                io.rd_next.get_all(&io.from_next, &mut a1[o..o + n], rbits);
-            } else {
-                io.rd_prev.get_all(&io.from_prev, &mut a0[o..o + n], rbits);
-            }
-        }
-    }
-
-    /// Lays out the conversion scratch of a layer and transposes the A2B
-    /// inputs' shares into bit rows.
-    fn prepare_conversions(&mut self, layer: &Layer) {
-        let (n, w) = (self.n, self.w);
-        self.regions.clear();
-        let mut size = 0;
-        for g in &layer.a2b {
-            let m = g.outs.len();
-            let l = m.saturating_sub(2);
-            self.regions.push(Region {
-                m,
-                l,
-                input: g.input as usize,
-                s: size,
-                c: size + m * w,
-                g: size + 2 * m * w,
-                pp: size + (2 * m + l) * w,
-                z: size + (2 * m + 2 * l) * w,
-                z2: size + (2 * m + 3 * l) * w,
-            });
-            size += (2 * m + 4 * l) * w;
-        }
-        let q = b2a_bits(layer).count();
-        self.b2a_t = size;
-        self.b2a_u = size + q * n;
-        size += 2 * q * n;
-        self.cv0.clear();
-        self.cv0.resize(size, 0);
-        self.cv1.clear();
-        self.cv1.resize(size, 0);
-        if self.tmp.len() < n.max(w) {
-            self.tmp.resize(n.max(w), 0);
-        }
-        for reg in &self.regions {
-            let base = reg.input * n;
-            for t in 0..n {
-                let (v0, v1) = (self.a0[base + t], self.a1[base + t]);
-                let (word, bit) = (t / 64, t % 64);
-                for p in 0..reg.m {
-                    self.cv0[reg.s + p * w + word] |= ((v0 >> p) & 1) << bit;
-                    self.cv1[reg.s + p * w + word] |= ((v1 >> p) & 1) << bit;
-                }
-            }
-        }
-    }
-
-    /// B2A, per secret bit `b = b_0 ⊕ b_1 ⊕ b_2` (each `b_j` trivially
-    /// shared as a ring element): round 0 computes `T = b_0 ⊕ b_1 =
-    /// b_0 + b_1 − 2 b_0 b_1`, round 1 `B = T ⊕ b_2 = T + b_2 − 2 T b_2`.
-    /// `send`: compute and send; otherwise read back and combine.
-    fn b2a_step(&mut self, layer: &Layer, r: usize, send: bool) {
-        let Engine {
-            me,
-            n,
-            w,
-            rbits,
-            b0,
-            b1,
-            io,
-            next,
-            prev,
-            cv0,
-            cv1,
-            tmp,
-            b2a_t,
-            b2a_u,
-            ..
-        } = self;
-        let (me, n, w, rbits) = (*me, *n, *w, *rbits);
-        for (q, reg) in b2a_bits(layer).enumerate() {
-            let base = reg as usize * w;
-            let (row0, row1) = (&b0[base..base + w], &b1[base..base + w]);
-            let to = *b2a_t + q * n;
-            let uo = *b2a_u + q * n;
-            let z = if r == 0 { to } else { uo };
-            if send {
-                for t in 0..n {
-                    let (s0, s1) = (lane(row0, t), lane(row1, t));
-                    tmp[t] = if r == 0 {
-                        let (x0, x1) = trivial(me, 0, s0, s1);
-                        let (y0, y1) = trivial(me, 1, s0, s1);
-                        mul_share(x0, x1, y0, y1)
-                    } else {
-                        let (y0, y1) = trivial(me, 2, s0, s1);
-                        mul_share(cv0[to + t], cv1[to + t], y0, y1)
-                    };
-                }
-                share_arith(
-                    io,
-                    next,
-                    prev,
-                    &tmp[..n],
-                    &mut cv0[z..z + n],
-                    &mut cv1[z..z + n],
-                    rbits,
-                );
-            } else {
-                take_arith(io, &mut cv0[z..z + n], &mut cv1[z..z + n], rbits);
-                for t in 0..n {
-                    let (s0, s1) = (lane(row0, t), lane(row1, t));
-                    if r == 0 {
-                        let (x0, x1) = trivial(me, 0, s0, s1);
-                        let (y0, y1) = trivial(me, 1, s0, s1);
-                        cv0[to + t] = x0.wrapping_add(y0).wrapping_sub(cv0[to + t] << 1);
-                        cv1[to + t] = x1.wrapping_add(y1).wrapping_sub(cv1[to + t] << 1);
-                    } else {
-                        let (y0, y1) = trivial(me, 2, s0, s1);
-                        cv0[uo + t] = cv0[to + t].wrapping_add(y0).wrapping_sub(cv0[uo + t] << 1);
-                        cv1[uo + t] = cv1[to + t].wrapping_add(y1).wrapping_sub(cv1[uo + t] << 1);
-                    }
-                }
-            }
-        }
-    }
-
-    /// A2B, for `x = x_0 + x_1 + x_2` with each `x_j` trivially shared as
-    /// bits: round 0 is the carry-save adder (the sum bits are the party's
-    /// own shares; the carry `maj(x_0, x_1, x_2) = x_0 x_1 ⊕ x_1 x_2 ⊕ x_2
-    /// x_0` has the 3-out-of-3 share `x_i x_{i+1}`), round 1 the generate
-    /// bits of `s + c`, rounds 2… the Kogge–Stone levels.
-    fn a2b_step(&mut self, r: usize, send: bool) {
-        let Engine {
-            w,
-            bbits,
-            last,
-            io,
-            next,
-            prev,
-            cv0,
-            cv1,
-            tmp,
-            regions,
-            ..
-        } = self;
-        let (w, bbits, last) = (*w, *bbits, *last);
-        // One job: `tmp = f(rows)` then shared into row `dst`, or read back.
-        let mut job = |cv0: &mut Vec<u64>,
-                       cv1: &mut Vec<u64>,
-                       tmp: &mut Vec<u64>,
-                       x: usize,
-                       y: usize,
-                       dst: usize,
-                       csa: bool| {
-            if send {
-                for i in 0..w {
-                    tmp[i] = if csa {
-                        cv0[x + i] & cv1[x + i]
-                    } else {
-                        and_share(cv0[x + i], cv1[x + i], cv0[y + i], cv1[y + i])
-                    };
-                }
-                let (z0, z1) = (&mut cv0[dst..dst + w], &mut cv1[dst..dst + w]);
-                share_bool(io, next, prev, &tmp[..w], z0, z1, bbits, last);
-            } else {
-                take_bool(io, &mut cv0[dst..dst + w], &mut cv1[dst..dst + w], bbits);
-            }
+        let (rd, bytes, dst) = if FWD {
+            (&mut io.rd_next, &io.from_next, a1)
+        } else {
+            (&mut io.rd_prev, &io.from_prev, a0)
         };
-        for reg in regions.iter() {
-            if r >= a2b_rounds(reg.m) {
-                continue;
+        if n == 1 {
+            if tmp.len() < ALPHA_WORDS {
+                tmp.resize(ALPHA_WORDS, 0);
             }
-            match r {
-                0 => {
-                    for p in 0..reg.m - 1 {
-                        let row = reg.s + p * w;
-                        job(cv0, cv1, tmp, row, row, reg.c + (p + 1) * w, true);
-                    }
-                }
-                1 => {
-                    for q in 0..reg.l {
-                        let (x, y) = (reg.s + (q + 1) * w, reg.c + (q + 1) * w);
-                        job(cv0, cv1, tmp, x, y, reg.g + q * w, false);
-                        if !send {
-                            for i in 0..w {
-                                cv0[reg.pp + q * w + i] = cv0[x + i] ^ cv0[y + i];
-                                cv1[reg.pp + q * w + i] = cv1[x + i] ^ cv1[y + i];
-                            }
-                        }
-                    }
-                }
-                _ => {
-                    let d = 1usize << (r - 2);
-                    let more = 2 * d < reg.l;
-                    for q in d..reg.l {
-                        let (pq, gd, pd) =
-                            (reg.pp + q * w, reg.g + (q - d) * w, reg.pp + (q - d) * w);
-                        job(cv0, cv1, tmp, pq, gd, reg.z + q * w, false);
-                        if more {
-                            job(cv0, cv1, tmp, pq, pd, reg.z2 + q * w, false);
-                        }
-                    }
-                    if !send {
-                        for q in d..reg.l {
-                            for i in 0..w {
-                                let (g, z) = (reg.g + q * w + i, reg.z + q * w + i);
-                                cv0[g] ^= cv0[z];
-                                cv1[g] ^= cv1[z];
-                                if more {
-                                    let (p, z2) = (reg.pp + q * w + i, reg.z2 + q * w + i);
-                                    cv0[p] = cv0[z2];
-                                    cv1[p] = cv1[z2];
-                                }
-                            }
-                        }
-                    }
+            let ts = &mut tmp[..ALPHA_WORDS];
+            for group in gates.chunks(ALPHA_WORDS) {
+                rd.get_all(bytes, &mut ts[..group.len()], rbits);
+                for (&[_, _, o], &t) in group.iter().zip(ts.iter()) {
+                    dst[o as usize] = t;
                 }
             }
+            return;
         }
-    }
-
-    /// Writes the conversions' results to their registers.
-    fn finish_conversions(&mut self, layer: &Layer) {
-        let (n, w, m0, m1) = (self.n, self.w, self.m0, self.m1);
-        for (reg, g) in self.regions.iter().zip(&layer.a2b) {
-            for (p, &out) in g.outs.iter().enumerate() {
-                let o = out as usize * w;
-                for i in 0..w {
-                    let (s, c) = (reg.s + p * w + i, reg.c + p * w + i);
-                    let mut v0 = self.cv0[s] ^ self.cv0[c];
-                    let mut v1 = self.cv1[s] ^ self.cv1[c];
-                    if p >= 2 {
-                        v0 ^= self.cv0[reg.g + (p - 2) * w + i];
-                        v1 ^= self.cv1[reg.g + (p - 2) * w + i];
-                    }
-                    self.b0[o + i] = v0;
-                    self.b1[o + i] = v1;
-                }
-            }
-        }
-        let mut q = 0;
-        for g in &layer.b2a {
-            let o = g.out as usize * n;
-            self.a0[o..o + n].fill(0);
-            self.a1[o..o + n].fill(0);
-            for (j, bit) in g.bits.iter().enumerate() {
-                match *bit {
-                    Bit::Secret(_) => {
-                        let uo = self.b2a_u + q * n;
-                        q += 1;
-                        for t in 0..n {
-                            self.a0[o + t] = self.a0[o + t].wrapping_add(self.cv0[uo + t] << j);
-                            self.a1[o + t] = self.a1[o + t].wrapping_add(self.cv1[uo + t] << j);
-                        }
-                    }
-                    Bit::Known(p) => {
-                        let row = &self.pb[p as usize * w..(p as usize + 1) * w];
-                        for t in 0..n {
-                            let v = lane(row, t) << j;
-                            self.a0[o + t] = self.a0[o + t].wrapping_add(v & m0);
-                            self.a1[o + t] = self.a1[o + t].wrapping_add(v & m1);
-                        }
-                    }
-                }
-            }
+        for &[_, _, o] in gates {
+            let o = o as usize * n;
+            rd.get_all(bytes, &mut dst[o..o + n], rbits);
         }
     }
 
@@ -1324,5 +876,42 @@ impl Engine<'_> {
         }
         buf.zeroize();
         Ok(result)
+    }
+}
+
+/// `v[o..o+len] = f(v[a..])` elementwise.
+#[inline]
+fn const_op(v: &mut [u64], a: usize, o: usize, len: usize, f: impl Fn(u64) -> u64) {
+    if disjoint(o, a, len) {
+        let (lo, hi) = v.split_at_mut(o);
+        let (out, hi) = hi.split_at_mut(len);
+        let x = part(lo, hi, o, len, a);
+        for (z, x) in out.iter_mut().zip(x) {
+            *z = f(*x);
+        }
+    } else {
+        for i in 0..len {
+            v[o + i] = f(v[a + i]);
+        }
+    }
+}
+
+/// The words of input group `g` (all instances), checked against its width.
+fn known_words<'i>(
+    c: &Circuit,
+    inputs: &'i KnownInputs,
+    g: usize,
+    n: usize,
+    width: usize,
+) -> Result<&'i [u64], VmError> {
+    let group = &c.inputs[g];
+    match inputs.get(g) {
+        Some(Some(words)) if words.len() == n * width => Ok(words),
+        Some(Some(words)) => Err(VmError::Input(format!(
+            "input `{}`: {} words for {n} instance(s) of {width} wires",
+            group.name,
+            words.len()
+        ))),
+        _ => Err(VmError::Input(format!("input `{}` is missing", group.name))),
     }
 }

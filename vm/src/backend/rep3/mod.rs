@@ -66,16 +66,18 @@
 //! undetected); a peer that hangs up or stalls ends the run with an error
 //! naming it.
 
+mod convert;
 mod engine;
 mod program;
+mod round;
 mod stream;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use veil_circuit::ValidCircuit;
 use zeroize::Zeroize;
 
-use self::engine::Engine;
+use self::engine::{Buffers, Engine};
 use self::program::Program;
 use self::stream::WordStream;
 use super::{BackendKind, BackendOptions, KnownInputs, Phases, Protocol, ReceivedOutputs, Session};
@@ -92,6 +94,8 @@ pub struct Rep3 {
     circuit: Arc<ValidCircuit>,
     program: Program,
     parties: Vec<String>,
+    /// Each party's buffers between runs (zeroised), see [`Buffers`].
+    pool: Mutex<[Option<Buffers>; PARTIES]>,
 }
 
 impl Rep3 {
@@ -135,26 +139,14 @@ impl Rep3 {
             circuit,
             program,
             parties,
+            pool: Mutex::default(),
         })
     }
 
     /// Multiplication rounds of one run (conversions included), for reports
     /// and tests: what a run costs in latency beyond its constant rounds.
     pub fn rounds(&self) -> usize {
-        self.program
-            .layers
-            .iter()
-            .map(|l| {
-                let mut r = usize::from(!l.ands.is_empty() || !l.muls.is_empty());
-                if !l.b2a.is_empty() {
-                    r = 2;
-                }
-                l.a2b
-                    .iter()
-                    .map(|g| engine::a2b_rounds(g.outs.len()))
-                    .fold(r, usize::max)
-            })
-            .sum()
+        self.program.layers.iter().map(|l| l.rounds()).sum()
     }
 }
 
@@ -220,15 +212,19 @@ impl Protocol for Rep3 {
                 .map(|g| g.recipients.contains(&(me as u32)).then(Vec::new))
                 .collect());
         }
+        let pool = || self.pool.lock().unwrap_or_else(PoisonError::into_inner);
+        let buffers = pool()[me].take().unwrap_or_default();
         let mut engine = phases.time("inputs", || -> Result<Engine<'_>, VmError> {
-            let (next, prev) = pair_streams(peers)?;
-            let mut engine = Engine::new(&self.program, me, instances, next, prev);
+            let streams = pair_streams(peers)?;
+            let mut engine = Engine::new(&self.program, me, instances, streams, buffers);
             engine.public(c, inputs)?;
             engine.inputs(c, inputs, peers)?;
             Ok(engine)
         })?;
         let progress = session.progress.as_deref().filter(|_| me == 0);
         phases.time("evaluate", || engine.evaluate(peers, progress))?;
-        phases.time("outputs", || engine.outputs(c, peers))
+        let outputs = phases.time("outputs", || engine.outputs(c, peers))?;
+        pool()[me] = Some(engine.take_buffers());
+        Ok(outputs)
     }
 }

@@ -11,6 +11,7 @@
 
 use veil_circuit::{Circuit, Domain};
 
+use super::convert::a2b_rounds;
 use crate::backend::layers::{Interactive, Layers, LocalOp, Operand, Src};
 
 const NONE: u32 = u32::MAX;
@@ -75,21 +76,37 @@ pub(crate) struct A2b {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Layer {
     pub local: Vec<Local>,
-    /// `[a, b, out]` Boolean slots.
-    pub ands: Vec<[u32; 3]>,
-    /// `[a, b, out]` arithmetic slots.
-    pub muls: Vec<[u32; 3]>,
+    /// `[a, b, out]` Boolean slots, by the direction their resharing goes
+    /// (0: to the previous party, 1: to the next; see `round::Io`).
+    pub ands: [Vec<[u32; 3]>; 2],
+    /// `[a, b, out]` arithmetic slots, by direction.
+    pub muls: [Vec<[u32; 3]>; 2],
     pub b2a: Vec<B2a>,
     pub a2b: Vec<A2b>,
 }
 
 impl Layer {
+    /// AND and MUL gates.
+    pub fn mults(&self) -> usize {
+        self.ands[0].len() + self.ands[1].len() + self.muls[0].len() + self.muls[1].len()
+    }
+
     /// Whether the layer needs communication.
     pub fn interactive(&self) -> bool {
-        !(self.ands.is_empty()
-            && self.muls.is_empty()
-            && self.b2a.is_empty()
-            && self.a2b.is_empty())
+        self.mults() > 0 || !self.b2a.is_empty() || !self.a2b.is_empty()
+    }
+
+    /// The rounds the layer takes: one for its ANDs and MULs, more for its
+    /// conversions (done alongside).
+    pub fn rounds(&self) -> usize {
+        let mut r = usize::from(self.mults() > 0);
+        if !self.b2a.is_empty() {
+            r = 2;
+        }
+        self.a2b
+            .iter()
+            .map(|g| a2b_rounds(g.outs.len()))
+            .fold(r, usize::max)
     }
 }
 
@@ -218,7 +235,10 @@ impl Program {
             .collect();
 
         let mut layers = Vec::with_capacity(src.layers.len());
-        for l in &src.layers {
+        for (index, l) in src.layers.iter().enumerate() {
+            // Multiplications alternate directions, starting with the layer's
+            // parity so that a layer of one gate uses the other link next time.
+            let mut dir = index % 2;
             let mut lay = Layer::default();
             for op in &l.local {
                 lay.local.push(match *op {
@@ -299,11 +319,13 @@ impl Program {
                 match g {
                     Interactive::And { a, b, out } => {
                         let (a, b) = (f.bool(*a), f.bool(*b));
-                        lay.ands.push([a, b, f.write_bool(*out)]);
+                        lay.ands[dir].push([a, b, f.write_bool(*out)]);
+                        dir ^= 1;
                     }
                     Interactive::Mul { a, b, out } => {
                         let (a, b) = (f.arith(*a), f.arith(*b));
-                        lay.muls.push([a, b, f.write_arith(*out)]);
+                        lay.muls[dir].push([a, b, f.write_arith(*out)]);
+                        dir ^= 1;
                     }
                     Interactive::BitsToArith { bits, out } => {
                         let bits = bits

@@ -77,7 +77,6 @@ impl WordStream {
             let take = (WORDS - self.pos).min(out.len());
             let (head, rest) = out.split_at_mut(take);
             head.copy_from_slice(&self.buf[self.pos..self.pos + take]);
-            self.buf[self.pos..self.pos + take].fill(0);
             self.pos += take;
             out = rest;
         }
@@ -103,9 +102,9 @@ pub(crate) struct BitWriter {
 }
 
 impl BitWriter {
-    /// Starts a new message (keeping the buffer's capacity).
+    /// Starts a new message (keeping the buffer's capacity; its contents
+    /// went to a peer, so they need no zeroising here).
     pub fn clear(&mut self) {
-        self.bytes.zeroize();
         self.bytes.clear();
         self.acc = 0;
         self.fill = 0;
