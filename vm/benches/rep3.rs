@@ -124,6 +124,20 @@ fn bench(
     walls.sort_by(f64::total_cmp);
     let (eval, wall) = (evals[evals.len() / 2], walls[walls.len() / 2]);
     let report = &done[1].reports[0];
+    let median = |name: &str| {
+        let mut ts: Vec<f64> = done[1..]
+            .iter()
+            .map(|r| phase(r, name).as_secs_f64())
+            .collect();
+        ts.sort_by(f64::total_cmp);
+        ts[ts.len() / 2] * 1e3
+    };
+    eprintln!(
+        "    phases (fastest party, median): inputs {:.3} ms, evaluate {:.3} ms, outputs {:.3} ms",
+        median("inputs"),
+        median("evaluate"),
+        median("outputs")
+    );
     println!(
         "{name:11} × {instances:4}: evaluate {:8.1} M {gate}/s ({:.3} ms)  end to end {:8.1} M {gate}/s ({:.3} ms)  {} rounds, {:.2} bits sent per {gate} per party",
         gates / eval / 1e6,

@@ -501,6 +501,8 @@ fn rounds_follow_the_and_depth() {
     for depth in [1usize, 7, 40] {
         let c = and_chain(depth);
         let (circuit, protocol) = rep3(&c);
+        let plan = Rep3::new(Arc::clone(&circuit), &BackendOptions::default()).expect("rep3");
+        assert_eq!(plan.rounds(), depth);
         let inputs = [
             Value::int(false, 4, 5),
             Value::int(false, 4, 9),

@@ -52,7 +52,9 @@ fn disjoint(o: usize, a: usize, len: usize) -> bool {
 /// `v[o..o+len] = f(v[a..], v[b..])` elementwise.
 #[inline]
 fn bin(v: &mut [u64], a: usize, b: usize, o: usize, len: usize, f: impl Fn(u64, u64) -> u64) {
-    if disjoint(o, a, len) && disjoint(o, b, len) {
+    if len == 1 {
+        v[o] = f(v[a], v[b]);
+    } else if disjoint(o, a, len) && disjoint(o, b, len) {
         let (lo, hi) = v.split_at_mut(o);
         let (out, hi) = hi.split_at_mut(len);
         let (x, y) = (part(lo, hi, o, len, a), part(lo, hi, o, len, b));
@@ -69,7 +71,9 @@ fn bin(v: &mut [u64], a: usize, b: usize, o: usize, len: usize, f: impl Fn(u64, 
 /// `v[o..o+len] = f(v[a..], p[..])` elementwise (`p` a public row).
 #[inline]
 fn un(v: &mut [u64], a: usize, o: usize, len: usize, p: &[u64], f: impl Fn(u64, u64) -> u64) {
-    if disjoint(o, a, len) {
+    if len == 1 {
+        v[o] = f(v[a], p[0]);
+    } else if disjoint(o, a, len) {
         let (lo, hi) = v.split_at_mut(o);
         let (out, hi) = hi.split_at_mut(len);
         let x = part(lo, hi, o, len, a);
@@ -394,7 +398,7 @@ impl<'a> Engine<'a> {
         r1.zeroize();
         row.zeroize();
         mine.finish();
-        let mut bufs: Vec<Vec<u8>> = expect.iter().map(|b| vec![0u8; b.div_ceil(8)]).collect();
+        let mut bufs: [Vec<u8>; 3] = expect.map(|bits| vec![0u8; bits.div_ceil(8)]);
         {
             let mut sends: [&[u8]; 3] = [&[], &[], &[]];
             for (p, s) in sends.iter_mut().enumerate() {
@@ -402,13 +406,8 @@ impl<'a> Engine<'a> {
                     *s = &mine.bytes;
                 }
             }
-            let [x, y, z] = &mut bufs[..] else {
-                return Err(VmError::Crashed {
-                    party: String::new(),
-                    why: "input buffers".into(),
-                });
-            };
-            exchange(peers, sends, [&mut x[..], &mut y[..], &mut z[..]])?;
+            let [x, y, z] = &mut bufs;
+            exchange(peers, sends, [x, y, z])?;
         }
         let mut readers = [
             BitReader::default(),
@@ -451,7 +450,7 @@ impl<'a> Engine<'a> {
         for b in &mut bufs {
             b.zeroize();
         }
-        mine.clear();
+        mine.bytes.zeroize();
         Ok(())
     }
 
@@ -882,7 +881,9 @@ impl<'a> Engine<'a> {
 /// `v[o..o+len] = f(v[a..])` elementwise.
 #[inline]
 fn const_op(v: &mut [u64], a: usize, o: usize, len: usize, f: impl Fn(u64) -> u64) {
-    if disjoint(o, a, len) {
+    if len == 1 {
+        v[o] = f(v[a]);
+    } else if disjoint(o, a, len) {
         let (lo, hi) = v.split_at_mut(o);
         let (out, hi) = hi.split_at_mut(len);
         let x = part(lo, hi, o, len, a);
