@@ -631,13 +631,23 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A channel that records what its party receives and can hang up after
-/// receiving a number of bytes (dropping the connection).
+/// A fault a [`Tap`] injects once its party has received a number of bytes
+/// on that channel.
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    /// Drop the connection (the peer sees a hang-up) and fail.
+    HangUp(u64),
+    /// Stop talking with the connection open for this long (the peer sees
+    /// silence), then fail.
+    Stall(u64, Duration),
+}
+
+/// A channel that records what its party receives and can inject a [`Fault`].
 struct Tap {
     peer: String,
     inner: Option<Box<dyn Channel>>,
     log: Arc<Mutex<Vec<u8>>>,
-    hang_up_after: Option<u64>,
+    fault: Option<Fault>,
     received: u64,
 }
 
@@ -665,10 +675,15 @@ impl Channel for Tap {
     }
 
     fn recv(&mut self, buf: &mut [u8]) -> Result<(), NetError> {
-        if let Some(k) = self.hang_up_after {
-            if self.received + buf.len() as u64 > k {
+        match self.fault {
+            Some(Fault::HangUp(k)) if self.received + buf.len() as u64 > k => {
                 self.inner = None;
             }
+            Some(Fault::Stall(k, pause)) if self.received + buf.len() as u64 > k => {
+                std::thread::sleep(pause);
+                self.inner = None;
+            }
+            _ => {}
         }
         let Some(c) = self.inner.as_mut() else {
             return Err(NetError::Disconnected {
@@ -698,13 +713,12 @@ struct Side {
 const WATCHDOG: Duration = Duration::from_secs(60);
 
 /// Runs the three parties on detached threads over recording channels;
-/// `hang_up[p]`: party `p` hangs up after receiving that many bytes (in all,
-/// on each of its channels).
+/// `faults[p]`: what party `p` does wrong (on each of its channels).
 fn run_three(
     protocol: &Arc<dyn Protocol>,
     circuit: &Arc<ValidCircuit>,
     inputs: &[Value],
-    hang_up: [Option<u64>; 3],
+    faults: [Option<Fault>; 3],
     timeout: Duration,
 ) -> Vec<Side> {
     let names = protocol.parties().to_vec();
@@ -732,7 +746,7 @@ fn run_three(
                         peer: names[peer].clone(),
                         inner: Some(inner),
                         log,
-                        hang_up_after: hang_up[me],
+                        fault: faults[me],
                         received: 0,
                     }) as Box<dyn Channel>
                 })
@@ -928,11 +942,38 @@ fn non_recipients_never_receive_the_missing_share() {
     assert_eq!(also_1[1][0], only_0[1][0]);
 }
 
-/// A party that hangs up mid-run (after its first multiplication message)
-/// makes every other party fail with an error naming it, quickly, with no
-/// panic and no hang.
+/// A party that hangs up mid-run (inside the multiplication rounds) makes
+/// every other party fail with an error naming it (or the hang-up it
+/// caused), quickly, with no panic and no hang.
 #[test]
 fn a_peer_hanging_up_mid_run_is_an_error() {
+    faulty_runs(|_| Fault::HangUp(20), Duration::from_secs(2));
+}
+
+/// A party that falls silent mid-run, its connections open, makes the others
+/// time out with an error rather than wait forever.
+#[test]
+fn a_silent_peer_mid_run_is_a_timeout() {
+    let errors = faulty_runs(
+        |_| Fault::Stall(20, Duration::from_millis(1500)),
+        Duration::from_millis(300),
+    );
+    for (culprit, errs) in errors.iter().enumerate() {
+        assert!(
+            errs.iter().any(|e| matches!(
+                e,
+                VmError::Net(NetError::Timeout { peer, .. }) if peer.as_str() == ["p", "q", "r"][culprit]
+            )),
+            "nobody timed out waiting for party {culprit}: {errs:?}"
+        );
+    }
+}
+
+/// Runs an AND chain with `fault` injected at each party in turn; every
+/// party must fail, the others naming the culprit or a hang-up. Returns the
+/// other parties' errors, per culprit.
+fn faulty_runs(fault: impl Fn(usize) -> Fault, timeout: Duration) -> Vec<Vec<VmError>> {
+    let mut errors = Vec::new();
     let c = and_chain(30);
     let (circuit, protocol) = rep3(&c);
     let inputs = [
@@ -941,15 +982,17 @@ fn a_peer_hanging_up_mid_run_is_an_error() {
         Value::int(false, 4, 14),
     ];
     for culprit in 0..3 {
-        // Seeds (16 bytes from each lower party) and input shares are a few
-        // dozen bytes; 20 is inside the multiplication rounds.
-        let mut hang = [None; 3];
-        hang[culprit] = Some(20);
+        // Seeds (16 bytes from each lower party) and input shares (a byte)
+        // come first; 20 bytes is inside the multiplication rounds on
+        // every channel.
+        let mut faults = [None; 3];
+        faults[culprit] = Some(fault(culprit));
         let start = Instant::now();
-        let sides = run_three(&protocol, &circuit, &inputs, hang, Duration::from_secs(2));
+        let sides = run_three(&protocol, &circuit, &inputs, faults, timeout);
+        let ended: Vec<Instant> = sides.iter().map(|s| s.ended).collect();
         for (p, side) in sides.iter().enumerate() {
             let err = match &side.outputs {
-                Ok(o) => panic!("party {p} succeeded with {o:?} although party {culprit} hung up"),
+                Ok(o) => panic!("party {p} succeeded with {o:?} although party {culprit} failed"),
                 Err(e) => e,
             };
             if p != culprit {
@@ -961,9 +1004,18 @@ fn a_peer_hanging_up_mid_run_is_an_error() {
                 );
             }
             assert!(
-                side.ended - start < Duration::from_secs(10),
+                ended[p] - start < Duration::from_secs(10),
                 "party {p} took too long"
             );
         }
+        errors.push(
+            sides
+                .into_iter()
+                .enumerate()
+                .filter(|&(p, _)| p != culprit)
+                .filter_map(|(_, s)| s.outputs.err())
+                .collect(),
+        );
     }
+    errors
 }

@@ -9,7 +9,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use veil_circuit::Circuit;
+use veil_circuit::{Circuit, Domain};
 use zeroize::Zeroize;
 
 use super::convert::Region;
@@ -20,6 +20,10 @@ use crate::backend::layers::Src;
 use crate::backend::{KnownInputs, ReceivedOutputs};
 use crate::error::VmError;
 use crate::net::Peers;
+
+/// Wires per block when inputs and outputs are turned between
+/// instance-major words and per-wire rows.
+const BLOCK: usize = 64;
 
 /// `t = x_i y_i + x_i y_{i+1} + x_{i+1} y_i` on ring elements: the 3-out-of-3 share of `x · y`.
 #[inline]
@@ -319,9 +323,10 @@ impl<'a> Engine<'a> {
         let (n, w) = (self.n, self.w);
         let mut mine = BitWriter::default();
         let mut expect = [0usize; 3];
-        let mut row = vec![0u64; w.max(n)];
-        let mut r0 = vec![0u64; w.max(n)];
-        let mut r1 = vec![0u64; w.max(n)];
+        let mut rows: Vec<u64> = Vec::new();
+        let mut r0 = vec![0u64; n];
+        let mut r1 = vec![0u64; n];
+        let mut third = vec![0u64; n];
         for (g, locs) in self.prog.inputs.iter().enumerate() {
             let group = &c.inputs[g];
             if group.public {
@@ -329,40 +334,56 @@ impl<'a> Engine<'a> {
             }
             let o = group.party as usize;
             if o == me {
-                let words = known_words(c, inputs, g, n, locs.len())?;
+                // A block of wires at a time: the instance-major words into
+                // rows (no strided accesses), then shares drawn per wire.
                 let width = locs.len();
-                for (j, loc) in locs.iter().enumerate() {
-                    match *loc {
-                        Loc::Bool(r) => {
-                            let x = &mut row[..w];
-                            x.fill(0);
-                            for t in 0..n {
-                                x[t / 64] |= (words[t * width + j] & 1) << (t % 64);
-                            }
-                            self.alpha.prev.fill(&mut r0[..w]);
-                            self.alpha.next.fill(&mut r1[..w]);
-                            let base = r as usize * w;
-                            for i in 0..w {
-                                let third = x[i] ^ r0[i] ^ r1[i];
-                                let m = if i + 1 == w { self.last } else { u64::MAX };
-                                mine.put(third & m, self.bbits);
-                                self.b0[base + i] = r0[i];
-                                self.b1[base + i] = r1[i];
-                            }
-                        }
-                        Loc::Arith(r) => {
-                            self.alpha.prev.fill(&mut r0[..n]);
-                            self.alpha.next.fill(&mut r1[..n]);
-                            let base = r as usize * n;
-                            for t in 0..n {
-                                let x = words[t * width + j];
-                                let third = x.wrapping_sub(r0[t]).wrapping_sub(r1[t]) & self.rmask;
-                                mine.put(third, self.rbits);
-                                self.a0[base + t] = r0[t];
-                                self.a1[base + t] = r1[t];
+                let words = known_words(c, inputs, g, n, width)?;
+                let arith = group.domain == Domain::Arith;
+                let len = if arith { n } else { w };
+                rows.clear();
+                rows.resize(BLOCK.min(width) * len, 0);
+                for (first, block) in locs.chunks(BLOCK).enumerate() {
+                    let first = first * BLOCK;
+                    let rows = &mut rows[..block.len() * len];
+                    rows.fill(0);
+                    for t in 0..n {
+                        let src = &words[t * width + first..t * width + first + block.len()];
+                        for (jj, &x) in src.iter().enumerate() {
+                            if arith {
+                                rows[jj * n + t] = x;
+                            } else {
+                                rows[jj * w + t / 64] |= (x & 1) << (t % 64);
                             }
                         }
-                        Loc::PubBool(_) | Loc::PubArith(_) => {}
+                    }
+                    for (jj, loc) in block.iter().enumerate() {
+                        let x = &rows[jj * len..(jj + 1) * len];
+                        let (r0, r1) = (&mut r0[..len], &mut r1[..len]);
+                        self.alpha.prev.fill(r0);
+                        self.alpha.next.fill(r1);
+                        match *loc {
+                            Loc::Bool(r) => {
+                                for i in 0..w {
+                                    let m = if i + 1 == w { self.last } else { u64::MAX };
+                                    third[i] = (x[i] ^ r0[i] ^ r1[i]) & m;
+                                }
+                                mine.put_all(&third[..w], self.bbits);
+                                let base = r as usize * w;
+                                self.b0[base..base + w].copy_from_slice(r0);
+                                self.b1[base..base + w].copy_from_slice(r1);
+                            }
+                            Loc::Arith(r) => {
+                                for t in 0..n {
+                                    third[t] =
+                                        x[t].wrapping_sub(r0[t]).wrapping_sub(r1[t]) & self.rmask;
+                                }
+                                mine.put_all(&third[..n], self.rbits);
+                                let base = r as usize * n;
+                                self.a0[base..base + n].copy_from_slice(r0);
+                                self.a1[base..base + n].copy_from_slice(r1);
+                            }
+                            Loc::PubBool(_) | Loc::PubArith(_) => {}
+                        }
                     }
                 }
             } else {
@@ -396,7 +417,8 @@ impl<'a> Engine<'a> {
         }
         r0.zeroize();
         r1.zeroize();
-        row.zeroize();
+        third.zeroize();
+        rows.zeroize();
         mine.finish();
         let mut bufs: [Vec<u8>; 3] = expect.map(|bits| vec![0u8; bits.div_ceil(8)]);
         {
@@ -424,24 +446,14 @@ impl<'a> Engine<'a> {
             for loc in locs {
                 match *loc {
                     Loc::Bool(r) => {
-                        for i in 0..w {
-                            let v = readers[o].get(&bufs[o], self.bbits);
-                            if first {
-                                self.b1[r as usize * w + i] = v;
-                            } else {
-                                self.b0[r as usize * w + i] = v;
-                            }
-                        }
+                        let dst = r as usize * w..(r as usize + 1) * w;
+                        let file = if first { &mut self.b1 } else { &mut self.b0 };
+                        readers[o].get_all(&bufs[o], &mut file[dst], self.bbits);
                     }
                     Loc::Arith(r) => {
-                        for t in 0..n {
-                            let v = readers[o].get(&bufs[o], self.rbits);
-                            if first {
-                                self.a1[r as usize * n + t] = v;
-                            } else {
-                                self.a0[r as usize * n + t] = v;
-                            }
-                        }
+                        let dst = r as usize * n..(r as usize + 1) * n;
+                        let file = if first { &mut self.a1 } else { &mut self.a0 };
+                        readers[o].get_all(&bufs[o], &mut file[dst], self.rbits);
                     }
                     Loc::PubBool(_) | Loc::PubArith(_) => {}
                 }
@@ -834,43 +846,56 @@ impl<'a> Engine<'a> {
                 result.push(None);
                 continue;
             }
+            // Wire by wire into rows, then rows into the instance-major
+            // words a block of wires at a time (no strided accesses).
             let width = locs.len();
             let mut words = vec![0u64; n * width];
-            for (j, loc) in locs.iter().enumerate() {
-                match *loc {
-                    Loc::Bool(r) => {
-                        let base = r as usize * w;
-                        for i in 0..w {
-                            let v =
-                                rd.get(&buf, self.bbits) ^ self.b0[base + i] ^ self.b1[base + i];
-                            for t in i * 64..((i + 1) * 64).min(n) {
-                                words[t * width + j] = (v >> (t % 64)) & 1;
+            let mut rows = vec![0u64; BLOCK.min(width) * n];
+            for (first, block) in locs.chunks(BLOCK).enumerate() {
+                let first = first * BLOCK;
+                for (jj, loc) in block.iter().enumerate() {
+                    let row = &mut rows[jj * n..(jj + 1) * n];
+                    match *loc {
+                        Loc::Bool(r) => {
+                            let base = r as usize * w;
+                            for i in 0..w {
+                                let v = rd.get(&buf, self.bbits)
+                                    ^ self.b0[base + i]
+                                    ^ self.b1[base + i];
+                                for t in i * 64..((i + 1) * 64).min(n) {
+                                    row[t] = (v >> (t % 64)) & 1;
+                                }
                             }
                         }
-                    }
-                    Loc::Arith(r) => {
-                        let base = r as usize * n;
-                        for t in 0..n {
-                            let v = rd.get(&buf, self.rbits);
-                            words[t * width + j] = v
-                                .wrapping_add(self.a0[base + t])
-                                .wrapping_add(self.a1[base + t])
-                                & self.rmask;
+                        Loc::Arith(r) => {
+                            let base = r as usize * n;
+                            for (t, x) in row.iter_mut().enumerate() {
+                                let v = rd.get(&buf, self.rbits);
+                                *x = v
+                                    .wrapping_add(self.a0[base + t])
+                                    .wrapping_add(self.a1[base + t])
+                                    & self.rmask;
+                            }
                         }
-                    }
-                    Loc::PubBool(p) => {
-                        let row = &self.pb[p as usize * w..(p as usize + 1) * w];
-                        for t in 0..n {
-                            words[t * width + j] = lane(row, t);
+                        Loc::PubBool(p) => {
+                            let bits = &self.pb[p as usize * w..(p as usize + 1) * w];
+                            for (t, x) in row.iter_mut().enumerate() {
+                                *x = lane(bits, t);
+                            }
                         }
-                    }
-                    Loc::PubArith(p) => {
-                        for t in 0..n {
-                            words[t * width + j] = self.pa[p as usize * n + t];
+                        Loc::PubArith(p) => {
+                            row.copy_from_slice(&self.pa[p as usize * n..(p as usize + 1) * n]);
                         }
                     }
                 }
+                for t in 0..n {
+                    let dst = &mut words[t * width + first..t * width + first + block.len()];
+                    for (jj, d) in dst.iter_mut().enumerate() {
+                        *d = rows[jj * n + t];
+                    }
+                }
             }
+            rows.zeroize();
             result.push(Some(words));
         }
         buf.zeroize();

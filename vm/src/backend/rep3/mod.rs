@@ -61,7 +61,8 @@
 //! by `α_j`, which contains the stream of the two *other* parties; an input
 //! share by the share of `x` that comes from a stream the receiver does not
 //! hold. The output share a non-recipient would need is never sent to it.
-//! Shares, seeds and stream buffers are zeroised when dropped. Nothing is
+//! Shares, seeds and stream buffers are zeroised when dropped (the buffers
+//! a backend keeps for its next run, before they are kept). Nothing is
 //! checked against a malicious party (a lying peer changes outputs
 //! undetected); a peer that hangs up or stalls ends the run with an error
 //! naming it.
