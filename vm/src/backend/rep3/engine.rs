@@ -862,8 +862,9 @@ impl<'a> Engine<'a> {
                                 let v = rd.get(&buf, self.bbits)
                                     ^ self.b0[base + i]
                                     ^ self.b1[base + i];
-                                for t in i * 64..((i + 1) * 64).min(n) {
-                                    row[t] = (v >> (t % 64)) & 1;
+                                let lanes = &mut row[i * 64..((i + 1) * 64).min(n)];
+                                for (k, x) in lanes.iter_mut().enumerate() {
+                                    *x = (v >> k) & 1;
                                 }
                             }
                         }
