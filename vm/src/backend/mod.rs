@@ -12,6 +12,7 @@ pub mod gc;
 pub mod gmw;
 pub mod layers;
 mod registers;
+pub mod rep3;
 
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -219,11 +220,6 @@ pub fn prepare_with(
         }
         BackendKind::Gmw => Arc::new(gmw::Gmw::new(circuit, options)?),
         BackendKind::Arith => Arc::new(arith::Arith::new(circuit, options)?),
-        BackendKind::Rep3 => {
-            return Err(VmError::Unsupported {
-                backend: kind.name(),
-                why: "this backend is not built yet".into(),
-            })
-        }
+        BackendKind::Rep3 => Arc::new(rep3::Rep3::new(circuit, options)?),
     })
 }
