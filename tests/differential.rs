@@ -459,13 +459,9 @@ fn check(rand: &[u32], values: &[u64]) -> Result<(), TestCaseError> {
                 check_round_trips(&compiled.circuit, &values, &expected, &src)?;
             }
             if target == Target::Mixed && level == OptLevel::O2 {
-                check_protocol(
-                    BackendKind::Arith,
-                    &compiled.circuit,
-                    &values,
-                    &expected,
-                    &src,
-                )?;
+                for kind in [BackendKind::Arith, BackendKind::Rep3] {
+                    check_protocol(kind, &compiled.circuit, &values, &expected, &src)?;
+                }
             }
             if target == Target::Bool && level == OptLevel::O2 {
                 check_protocol(BackendKind::Gc, &compiled.circuit, &values, &expected, &src)?;

@@ -77,6 +77,9 @@ fn every_example_gives_the_same_outputs_under_every_backend_that_runs_it() {
         );
         let parties = source.lines().filter(|l| l.starts_with("party ")).count();
         let mut backends = vec!["clear", "gmw", "arith"];
+        if parties <= 3 {
+            backends.push("rep3");
+        }
         if parties <= 2 {
             backends.push("gc");
         }
