@@ -280,6 +280,11 @@ pub struct BenchResult {
     pub rounds: u64,
     /// (garble, evaluate) AND gates per second in memory, for `gc`.
     pub in_memory: Option<(f64, f64)>,
+    /// Secret AND and MUL gates per second of the online phase ("evaluate"),
+    /// for the secret-sharing backends.
+    pub online: Option<(f64, f64)>,
+    /// Beaver triples per second of the offline phase ("triples").
+    pub triples_per_s: Option<f64>,
 }
 
 /// Runs the circuit `repeat` times (each a batch of `parallel` instances) on
@@ -325,6 +330,37 @@ pub fn bench(
         .flat_map(|r| r.reports.iter().map(|p| p.rounds()))
         .max()
         .unwrap_or(0);
+    // Online and offline rates, from the slowest party's phase times.
+    let phase = |name: &str| -> f64 {
+        measured
+            .iter()
+            .map(|r| {
+                r.reports
+                    .iter()
+                    .flat_map(|p| {
+                        p.phases
+                            .iter()
+                            .filter(|(n, _)| *n == name)
+                            .map(|(_, t)| t.as_secs_f64())
+                    })
+                    .fold(0.0, f64::max)
+            })
+            .sum()
+    };
+    let stats = veil_circuit::Stats::of(circuit);
+    let muls = stats.arith.as_ref().map_or(0, |a| a.mul);
+    let per_batch = |n: u64| (n * parallel as u64 * repeat as u64) as f64;
+    let rate = |n: f64, t: f64| if t > 0.0 { n / t } else { 0.0 };
+    let sharing = matches!(
+        kind,
+        BackendKind::Gmw | BackendKind::Arith | BackendKind::Rep3
+    );
+    let online = sharing.then(|| {
+        let t = phase("evaluate");
+        (rate(per_batch(stats.and), t), rate(per_batch(muls), t))
+    });
+    let triples_per_s = (matches!(kind, BackendKind::Gmw | BackendKind::Arith))
+        .then(|| rate(per_batch(stats.and + muls), phase("triples")));
     let in_memory = match kind {
         BackendKind::Gc => {
             let flat: Vec<Vec<Value>> = runs[1..].iter().flatten().cloned().collect();
@@ -353,6 +389,8 @@ pub fn bench(
         },
         rounds,
         in_memory,
+        online,
+        triples_per_s,
     })
 }
 
@@ -397,6 +435,13 @@ impl BenchResult {
                 "preprocessing",
                 "\"dealer (INSECURE: the dealer sees every triple)\"".into(),
             ));
+        }
+        if let Some((and, mul)) = self.online {
+            fields.push(("online_and_per_s", format!("{and:.0}")));
+            fields.push(("mul_per_s", format!("{mul:.0}")));
+        }
+        if let Some(t) = self.triples_per_s {
+            fields.push(("triples_per_s", format!("{t:.0}")));
         }
         if let Some((g, e)) = self.in_memory {
             fields.push(("garble_and_per_s", format!("{g:.0}")));
