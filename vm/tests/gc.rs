@@ -7,40 +7,9 @@ use std::sync::Arc;
 
 use common::*;
 use proptest::prelude::*;
-use veil_circuit::{IntValue, Value, ValueType};
+use veil_circuit::{IntValue, Value};
 use veil_vm::backend::gc::Gc;
 use veil_vm::BackendKind;
-
-fn hex_value(ty: &ValueType, hex: &str) -> Value {
-    let ValueType::Int { bits, .. } = ty else {
-        panic!("Bristol inputs are integers")
-    };
-    let mut bitsv = Vec::new();
-    let digits: Vec<u32> = hex
-        .chars()
-        .rev()
-        .map(|c| c.to_digit(16).expect("hex"))
-        .collect();
-    for i in 0..*bits as usize {
-        let d = digits.get(i / 4).copied().unwrap_or(0);
-        bitsv.push(d >> (i % 4) & 1 == 1);
-    }
-    Value::from_bits(ty, &bitsv).expect("value")
-}
-
-fn to_hex(v: &Value) -> String {
-    let bits = v.to_bits();
-    let mut digits = String::new();
-    for chunk in bits.chunks(4).rev() {
-        let d = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, &b)| u32::from(b) << i)
-            .sum::<u32>();
-        digits.push(char::from_digit(d, 16).expect("digit"));
-    }
-    digits
-}
 
 /// Every known-answer vector of `shared/circuits/vectors.json` under gc.
 #[test]

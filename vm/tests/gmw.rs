@@ -4,23 +4,21 @@
 
 mod common;
 
-use std::panic::AssertUnwindSafe;
-use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
+use common::tap::*;
 use common::*;
 use proptest::prelude::*;
 use veil_circuit::{CircuitBuilder, Domain, ValidCircuit, Value, ValueType, Wire};
-use veil_vm::backend::Session;
 use veil_vm::block::Block;
 use veil_vm::crypto::Prg;
-use veil_vm::net::{local, Channel, ChannelStats, NetError, Peers};
+use veil_vm::net::NetError;
 use veil_vm::ot::OtError;
-use veil_vm::party::PartyOutputs;
 use veil_vm::preprocess::Preprocessing;
 use veil_vm::{
-    prepare_with, run_local, run_local_batches, run_local_many, run_party, BackendKind,
-    BackendOptions, LocalOptions, Protocol, VmError,
+    prepare_with, run_local, run_local_batches, run_local_many, BackendKind, BackendOptions,
+    LocalOptions, Protocol, VmError,
 };
 
 // ---------------------------------------------------------------------------
@@ -51,35 +49,6 @@ fn run_gmw(
     run_local(&protocol, &circuit, inputs, LocalOptions::default())
         .expect("run succeeds")
         .outputs
-}
-
-fn hex_value(ty: &ValueType, hex: &str) -> Value {
-    let ValueType::Int { bits, .. } = ty else {
-        panic!("Bristol inputs are integers")
-    };
-    let digits: Vec<u32> = hex
-        .chars()
-        .rev()
-        .map(|c| c.to_digit(16).expect("hex"))
-        .collect();
-    let bitsv: Vec<bool> = (0..*bits as usize)
-        .map(|i| digits.get(i / 4).copied().unwrap_or(0) >> (i % 4) & 1 == 1)
-        .collect();
-    Value::from_bits(ty, &bitsv).expect("value")
-}
-
-fn to_hex(v: &Value) -> String {
-    let bits = v.to_bits();
-    let mut digits = String::new();
-    for chunk in bits.chunks(4).rev() {
-        let d = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, &b)| u32::from(b) << i)
-            .sum::<u32>();
-        digits.push(char::from_digit(d, 16).expect("digit"));
-    }
-    digits
 }
 
 fn uint(bits: u32) -> ValueType {
@@ -427,191 +396,6 @@ fn rounds_are_the_and_depth_plus_a_constant() {
             }
         }
     }
-}
-
-// ---------------------------------------------------------------------------
-// Recording and fault-injecting channels
-// ---------------------------------------------------------------------------
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// The bytes a party received on one channel.
-type Log = Arc<Mutex<Vec<u8>>>;
-
-/// A channel that records what its party receives, and can hang up after
-/// receiving a number of bytes.
-struct Tap {
-    peer: String,
-    inner: Option<Box<dyn Channel>>,
-    log: Log,
-    hang_up_after: Option<u64>,
-    received: u64,
-}
-
-impl Channel for Tap {
-    fn peer(&self) -> &str {
-        &self.peer
-    }
-
-    fn send(&mut self, bytes: &[u8]) -> Result<(), NetError> {
-        match self.inner.as_mut() {
-            Some(c) => c.send(bytes),
-            None => Err(NetError::Disconnected {
-                peer: self.peer.clone(),
-            }),
-        }
-    }
-
-    fn flush(&mut self) -> Result<(), NetError> {
-        match self.inner.as_mut() {
-            Some(c) => c.flush(),
-            None => Err(NetError::Disconnected {
-                peer: self.peer.clone(),
-            }),
-        }
-    }
-
-    fn recv(&mut self, buf: &mut [u8]) -> Result<(), NetError> {
-        let gone = || NetError::Disconnected {
-            peer: self.peer.clone(),
-        };
-        if let Some(k) = self.hang_up_after {
-            if self.received + buf.len() as u64 > k {
-                self.inner = None;
-                return Err(gone());
-            }
-        }
-        self.inner.as_mut().ok_or_else(gone)?.recv(buf)?;
-        self.received += buf.len() as u64;
-        lock(&self.log).extend_from_slice(buf);
-        Ok(())
-    }
-
-    fn stats(&self) -> ChannelStats {
-        self.inner.as_ref().map(|c| c.stats()).unwrap_or_default()
-    }
-
-    fn start_run(&mut self) {
-        if let Some(c) = self.inner.as_mut() {
-            c.start_run();
-        }
-    }
-}
-
-/// One party's runs: per run its outputs and what it received from each
-/// peer; or the error that ended it, and when.
-#[derive(Debug)]
-struct Side {
-    runs: Vec<(PartyOutputs, Vec<Vec<u8>>)>,
-    error: Option<VmError>,
-    elapsed: Duration,
-}
-
-const WATCHDOG: Duration = Duration::from_secs(60);
-
-/// Runs every party of `protocol` on its own detached thread over tapped
-/// in-memory channels, `runs` in one session; `fault = Some((p, q, k))`
-/// makes party `p` hang up on `q` after receiving `k` bytes from it. A party
-/// that panics or never ends fails the test.
-fn run_tapped(
-    protocol: &Arc<dyn Protocol>,
-    circuit: &Arc<ValidCircuit>,
-    runs: &[Vec<Value>],
-    fault: Option<(usize, usize, u64)>,
-    timeout: Duration,
-) -> Vec<Side> {
-    let names = protocol.parties().to_vec();
-    let n = names.len();
-    let mut slots: Vec<Vec<Option<Box<dyn Channel>>>> =
-        (0..n).map(|_| (0..n).map(|_| None).collect()).collect();
-    let mut logs: Vec<Vec<Option<Log>>> = vec![vec![None; n]; n];
-    for i in 0..n {
-        for j in i + 1..n {
-            let (a, b) = local::pair(&names[i], &names[j], timeout);
-            for (me, other, end) in [(i, j, Box::new(a) as Box<dyn Channel>), (j, i, Box::new(b))] {
-                let log = Arc::new(Mutex::new(Vec::new()));
-                logs[me][other] = Some(Arc::clone(&log));
-                slots[me][other] = Some(Box::new(Tap {
-                    peer: names[other].clone(),
-                    inner: Some(end),
-                    log,
-                    hang_up_after: fault.and_then(|(p, q, k)| (p == me && q == other).then_some(k)),
-                    received: 0,
-                }));
-            }
-        }
-    }
-    let (done_tx, done_rx) = mpsc::channel();
-    for (me, (channels, logs)) in slots.into_iter().zip(logs).enumerate() {
-        let c = circuit.circuit();
-        let own: Vec<Vec<Option<Value>>> = runs
-            .iter()
-            .map(|inputs| {
-                c.inputs
-                    .iter()
-                    .zip(inputs)
-                    .map(|(g, v)| (g.party as usize == me).then(|| v.clone()))
-                    .collect()
-            })
-            .collect();
-        let (protocol, circuit, done, names) = (
-            Arc::clone(protocol),
-            Arc::clone(circuit),
-            done_tx.clone(),
-            names.clone(),
-        );
-        std::thread::spawn(move || {
-            let side = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                let mut peers = Peers::new(me, names, channels);
-                let mut session = Session::default();
-                let start = Instant::now();
-                let mut side = Side {
-                    runs: Vec::new(),
-                    error: None,
-                    elapsed: Duration::ZERO,
-                };
-                for own in &own {
-                    match run_party(protocol.as_ref(), &circuit, own, &mut peers, &mut session) {
-                        Ok((outputs, _)) => {
-                            let views = logs
-                                .iter()
-                                .map(|l| {
-                                    l.as_ref()
-                                        .map(|l| std::mem::take(&mut *lock(l)))
-                                        .unwrap_or_default()
-                                })
-                                .collect();
-                            side.runs.push((outputs, views));
-                        }
-                        Err(e) => {
-                            side.error = Some(e);
-                            break;
-                        }
-                    }
-                }
-                side.elapsed = start.elapsed();
-                drop(peers);
-                side
-            }));
-            let _ = done.send((me, side.ok()));
-        });
-    }
-    let deadline = Instant::now() + WATCHDOG;
-    let mut sides: Vec<Option<Side>> = (0..n).map(|_| None).collect();
-    for _ in 0..n {
-        let wait = deadline.saturating_duration_since(Instant::now());
-        let (me, side) = done_rx
-            .recv_timeout(wait)
-            .unwrap_or_else(|_| panic!("a party still runs after {WATCHDOG:?}: it hangs"));
-        sides[me] =
-            Some(side.unwrap_or_else(|| panic!("party {me} panicked instead of failing cleanly")));
-    }
-    sides
-        .into_iter()
-        .map(|s| s.expect("every party reported"))
-        .collect()
 }
 
 // ---------------------------------------------------------------------------

@@ -26,35 +26,6 @@ use veil_vm::{
 // Helpers
 // ---------------------------------------------------------------------------
 
-fn hex_value(ty: &ValueType, hex: &str) -> Value {
-    let ValueType::Int { bits, .. } = ty else {
-        panic!("Bristol inputs are integers")
-    };
-    let digits: Vec<u32> = hex
-        .chars()
-        .rev()
-        .map(|c| c.to_digit(16).expect("hex"))
-        .collect();
-    let bitsv: Vec<bool> = (0..*bits as usize)
-        .map(|i| digits.get(i / 4).copied().unwrap_or(0) >> (i % 4) & 1 == 1)
-        .collect();
-    Value::from_bits(ty, &bitsv).expect("value")
-}
-
-fn to_hex(v: &Value) -> String {
-    let bits = v.to_bits();
-    let mut digits = String::new();
-    for chunk in bits.chunks(4).rev() {
-        let d = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, &b)| u32::from(b) << i)
-            .sum::<u32>();
-        digits.push(char::from_digit(d, 16).expect("digit"));
-    }
-    digits
-}
-
 fn uint(bits: u32) -> ValueType {
     ValueType::Int {
         signed: false,

@@ -2,6 +2,8 @@
 //! Bristol circuits, and running a backend next to the plaintext reference.
 #![allow(dead_code)]
 
+pub mod tap;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -153,4 +155,36 @@ pub fn rand_circuit(parties: usize, max_gates: usize) -> impl Strategy<Value = R
             inputs: values,
         }
     })
+}
+
+/// The value of type `ty` (an integer) whose hexadecimal digits are `hex`,
+/// bit i on wire i, as `vectors.json` writes them.
+pub fn hex_value(ty: &ValueType, hex: &str) -> Value {
+    let ValueType::Int { bits, .. } = ty else {
+        panic!("Bristol inputs are integers")
+    };
+    let digits: Vec<u32> = hex
+        .chars()
+        .rev()
+        .map(|c| c.to_digit(16).expect("hex"))
+        .collect();
+    let bitsv: Vec<bool> = (0..*bits as usize)
+        .map(|i| digits.get(i / 4).copied().unwrap_or(0) >> (i % 4) & 1 == 1)
+        .collect();
+    Value::from_bits(ty, &bitsv).expect("value")
+}
+
+/// The inverse of [`hex_value`].
+pub fn to_hex(v: &Value) -> String {
+    let bits = v.to_bits();
+    let mut digits = String::new();
+    for chunk in bits.chunks(4).rev() {
+        let d = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| u32::from(b) << i)
+            .sum::<u32>();
+        digits.push(char::from_digit(d, 16).expect("digit"));
+    }
+    digits
 }
