@@ -186,6 +186,70 @@ pub trait Protocol: Send + Sync + std::fmt::Debug {
     ) -> Result<ReceivedOutputs, VmError>;
 }
 
+/// The parties of an N-party sharing protocol (gmw, arith).
+#[derive(Debug, Clone)]
+pub(crate) struct SharingParties {
+    /// Every party's name, in index order.
+    pub names: Vec<String>,
+    /// The compute parties: the circuit's own, then helpers.
+    pub compute: usize,
+    /// The dealer's index, when triples come from one.
+    pub dealer: Option<usize>,
+}
+
+/// `name`, made unique among `taken` by appending `_`.
+pub(crate) fn unique_name(mut name: String, taken: &[String]) -> String {
+    while taken.contains(&name) {
+        name.push('_');
+    }
+    name
+}
+
+/// The circuit's parties, compute-only helpers (`helper1`, …) up to
+/// `options.parties` (at least two compute parties in all), then a `dealer`
+/// with dealer preprocessing; `backend` names who refuses a bad count.
+pub(crate) fn sharing_parties(
+    backend: &'static str,
+    c: &veil_circuit::Circuit,
+    options: &BackendOptions,
+) -> Result<SharingParties, VmError> {
+    let own = c.parties.len();
+    let unsupported = |why: String| VmError::Unsupported { backend, why };
+    let compute = match options.parties {
+        None => own.max(2),
+        Some(n) if n < own => {
+            return Err(unsupported(format!(
+                "the circuit has {own} parties ({}), more than `--parties {n}`",
+                c.parties.join(", ")
+            )))
+        }
+        Some(n) if n < 2 => {
+            return Err(unsupported(format!(
+                "{backend} needs at least two parties, not `--parties {n}`"
+            )))
+        }
+        Some(n) => n,
+    };
+    let mut names = c.parties.clone();
+    for h in 1..=compute - own {
+        let name = unique_name(format!("helper{h}"), &names);
+        names.push(name);
+    }
+    let dealer = match options.preprocessing {
+        Preprocessing::Dealer => {
+            let name = unique_name("dealer".into(), &names);
+            names.push(name);
+            Some(compute)
+        }
+        Preprocessing::Ot => None,
+    };
+    Ok(SharingParties {
+        names,
+        compute,
+        dealer,
+    })
+}
+
 /// Builds backend `kind` for `circuit`, refusing circuits it cannot run.
 pub fn prepare(
     kind: BackendKind,

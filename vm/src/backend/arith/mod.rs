@@ -60,7 +60,10 @@ use std::sync::Arc;
 use veil_circuit::{Domain, ValidCircuit};
 
 use super::layers::{Interactive, Layers, LocalOp, Operand, Src};
-use super::{BackendKind, BackendOptions, KnownInputs, Phases, Protocol, ReceivedOutputs, Session};
+use super::{
+    sharing_parties, BackendKind, BackendOptions, KnownInputs, Phases, Protocol, ReceivedOutputs,
+    Session, SharingParties,
+};
 use crate::block::Block;
 use crate::crypto::Prg;
 use crate::error::VmError;
@@ -119,45 +122,11 @@ impl Arith {
     /// `options.parties` compute parties (default: the circuit's, at least two).
     pub fn new(circuit: Arc<ValidCircuit>, options: &BackendOptions) -> Result<Arith, VmError> {
         let c = circuit.circuit();
-        let unsupported = |why: String| VmError::Unsupported {
-            backend: "arith",
-            why,
-        };
-        let own = c.parties.len();
-        let compute = match options.parties {
-            None => own.max(2),
-            Some(n) if n < own => {
-                return Err(unsupported(format!(
-                    "the circuit has {own} parties ({}), more than `--parties {n}`",
-                    c.parties.join(", ")
-                )))
-            }
-            Some(n) if n < 2 => {
-                return Err(unsupported(format!(
-                    "arith needs at least two parties, not `--parties {n}`"
-                )))
-            }
-            Some(n) => n,
-        };
-        let mut parties = c.parties.clone();
-        let unique = |mut name: String, taken: &[String]| {
-            while taken.contains(&name) {
-                name.push('_');
-            }
-            name
-        };
-        for h in 1..=compute - own {
-            let name = unique(format!("helper{h}"), &parties);
-            parties.push(name);
-        }
-        let dealer = match options.preprocessing {
-            Preprocessing::Dealer => {
-                let name = unique("dealer".into(), &parties);
-                parties.push(name);
-                Some(compute)
-            }
-            Preprocessing::Ot => None,
-        };
+        let SharingParties {
+            names: parties,
+            compute,
+            dealer,
+        } = sharing_parties("arith", c, options)?;
         let layers = Layers::new(c);
         let mut costs = Vec::with_capacity(layers.layers.len());
         let mut total = LayerCost::default();

@@ -68,7 +68,10 @@ use zeroize::{Zeroize, Zeroizing};
 
 use self::program::{LayerEnd, Op, Program, PubGate};
 use super::layers::{Layers, Src};
-use super::{BackendKind, BackendOptions, KnownInputs, Phases, Protocol, ReceivedOutputs, Session};
+use super::{
+    sharing_parties, BackendKind, BackendOptions, KnownInputs, Phases, Protocol, ReceivedOutputs,
+    Session, SharingParties,
+};
 use crate::block::Block;
 use crate::crypto::Prg;
 use crate::error::VmError;
@@ -110,41 +113,11 @@ impl Gmw {
                     .into(),
             ));
         }
-        let own = c.parties.len();
-        let compute = match options.parties {
-            None => own.max(2),
-            Some(n) if n < own => {
-                return Err(unsupported(format!(
-                    "the circuit has {own} parties ({}), more than `--parties {n}`",
-                    c.parties.join(", ")
-                )))
-            }
-            Some(n) if n < 2 => {
-                return Err(unsupported(format!(
-                    "GMW needs at least two parties, not `--parties {n}`"
-                )))
-            }
-            Some(n) => n,
-        };
-        let mut parties = c.parties.clone();
-        let unique = |mut name: String, taken: &[String]| {
-            while taken.contains(&name) {
-                name.push('_');
-            }
-            name
-        };
-        for h in 1..=compute - own {
-            let name = unique(format!("helper{h}"), &parties);
-            parties.push(name);
-        }
-        let dealer = match options.preprocessing {
-            Preprocessing::Dealer => {
-                let name = unique("dealer".into(), &parties);
-                parties.push(name);
-                Some(compute)
-            }
-            Preprocessing::Ot => None,
-        };
+        let SharingParties {
+            names: parties,
+            compute,
+            dealer,
+        } = sharing_parties("gmw", c, options)?;
         let layers = Layers::new(c);
         let program = Program::new(&layers)
             .map_err(|what| unsupported(format!("its schedule has {what}; gmw is Boolean only")))?;
