@@ -71,6 +71,14 @@ pub fn run_party_batch(
     let c = circuit.circuit();
     let me = peers.me();
     let my_name = peers.names().get(me).cloned().unwrap_or_default();
+    if peers.names() != protocol.parties() {
+        return Err(VmError::Input(format!(
+            "{} runs among the parties {}, but this session connects {}",
+            protocol.kind().name(),
+            protocol.parties().join(", "),
+            peers.names().join(", ")
+        )));
+    }
     let mut phases = Phases::default();
     let mut known = own
         .iter()

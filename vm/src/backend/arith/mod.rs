@@ -836,16 +836,6 @@ impl Protocol for Arith {
         session: &mut Session,
         phases: &mut Phases,
     ) -> Result<ReceivedOutputs, VmError> {
-        if peers.len() != self.parties.len() {
-            return Err(VmError::Crashed {
-                party: self.parties.get(peers.me()).cloned().unwrap_or_default(),
-                why: format!(
-                    "arith runs among {} parties, but the session has {}",
-                    self.parties.len(),
-                    peers.len()
-                ),
-            });
-        }
         if Some(peers.me()) == self.dealer {
             let (muls, words, dabits) = self.needs(instances);
             phases.time("triples", || {

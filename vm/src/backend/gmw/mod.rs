@@ -386,16 +386,6 @@ impl Protocol for Gmw {
         session: &mut Session,
         phases: &mut Phases,
     ) -> Result<ReceivedOutputs, VmError> {
-        if peers.len() != self.parties.len() {
-            return Err(VmError::Crashed {
-                party: self.parties.get(peers.me()).cloned().unwrap_or_default(),
-                why: format!(
-                    "gmw runs among {} parties, but the session has {}",
-                    self.parties.len(),
-                    peers.len()
-                ),
-            });
-        }
         if Some(peers.me()) == self.dealer {
             let words = (self.program.ands.len() * instances).div_ceil(64);
             phases.time("triples", || boolean::deal(peers, self.compute, words))?;
