@@ -1,9 +1,10 @@
 //! Veil's virtual machine: runs a circuit among mutually distrusting parties.
 //!
-//! The VM depends only on `veil-circuit` (never on the compiler). A
-//! [`session`] binds each party's inputs to a circuit and runs a [`backend`]
-//! over [`net`] channels; the backends share the [`crypto`] primitives and
-//! [`ot`] (oblivious transfer).
+//! The VM depends only on `veil-circuit` (never on the compiler). A party's
+//! session ([`party`]) binds its inputs to a circuit and runs a [`backend`]
+//! over [`net`] channels; [`local`] runs every party on its own thread. The
+//! backends share the [`crypto`] primitives, [`ot`] (oblivious transfer) and
+//! [`preprocess`] (Beaver triples).
 
 pub mod backend;
 pub mod block;
