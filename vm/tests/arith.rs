@@ -308,54 +308,24 @@ fn batches_equal_separate_runs() {
 /// parties, both modes.
 #[test]
 fn shared_vectors_under_arith() {
-    let Some(dir) = shared_circuits() else {
-        eprintln!("skipping: ../shared/circuits is absent");
-        return;
-    };
-    let text = std::fs::read_to_string(dir.join("vectors.json")).expect("vectors.json");
-    let json: serde_json::Value = serde_json::from_str(&text).expect("json");
-    let mut checked = 0;
-    for path in [
+    let keep = [
         "bristol-fashion/adder64.txt",
         "bristol-fashion/zero_equal.txt",
         "bristol/comparator_32bit_signed_lt.txt",
         "bristol/comparator_32bit_unsigned_lteq.txt",
-    ] {
-        let c = &json["circuits"][path];
-        let msb = c["encoding"] == "msb-first";
-        let circuit = bristol(&dir.join(path), msb);
-        let vectors: Vec<&serde_json::Value> =
-            c["vectors"].as_array().into_iter().flatten().collect();
-        let runs: Vec<Vec<Value>> = vectors
-            .iter()
-            .map(|v| {
-                circuit
-                    .circuit()
-                    .inputs
-                    .iter()
-                    .zip(v["inputs"].as_array().expect("inputs"))
-                    .map(|(g, i)| hex_value(&g.ty, i["hex"].as_str().expect("hex")))
-                    .collect()
-            })
-            .collect();
+    ];
+    let Some(sets) = shared_vectors(|p| keep.contains(&p)) else {
+        return;
+    };
+    let mut checked = 0;
+    for set in &sets {
+        let runs = set.runs();
         for mode in MODES {
-            let (circ, protocol) = arith(&circuit, &options(None, mode));
+            let (circ, protocol) = arith(&set.circuit, &options(None, mode));
             let done = run_local_many(&protocol, &circ, &runs, LocalOptions::default())
-                .unwrap_or_else(|e| panic!("{path}, {mode:?}: {e}"));
-            for (v, run) in vectors.iter().zip(&done) {
-                let own = circuit.circuit().parties.len();
-                for (party, outs) in run.outputs.iter().enumerate().take(own) {
-                    for (k, want) in v["outputs"].as_array().expect("outputs").iter().enumerate() {
-                        let value = outs[k].as_ref().expect("every party receives outputs");
-                        let want = want["hex"].as_str().expect("hex").trim_start_matches('0');
-                        assert_eq!(
-                            to_hex(value).trim_start_matches('0'),
-                            want,
-                            "{path} [{}] party {party} output {k}, {mode:?}",
-                            v["name"]
-                        );
-                    }
-                }
+                .unwrap_or_else(|e| panic!("{}, {mode:?}: {e}", set.path));
+            for (i, run) in done.iter().enumerate() {
+                set.check(i, &run.outputs, &format!("{mode:?}"));
                 checked += 1;
             }
         }

@@ -68,47 +68,18 @@ fn check(circuit: &ValidCircuit, inputs: &[Value]) -> Result<(), TestCaseError> 
 /// (the Bristol circuits have one or two parties: helpers make up three).
 #[test]
 fn shared_vectors_under_rep3() {
-    let Some(dir) = shared_circuits() else {
-        eprintln!("skipping: ../shared/circuits is absent");
+    let Some(sets) = shared_vectors(|_| true) else {
         return;
     };
-    let text = std::fs::read_to_string(dir.join("vectors.json")).expect("vectors.json");
-    let json: serde_json::Value = serde_json::from_str(&text).expect("json");
     let mut checked = 0;
-    for (path, c) in json["circuits"].as_object().expect("circuits") {
-        let msb = c["encoding"] == "msb-first";
-        let circuit = bristol(&dir.join(path), msb);
-        let (circuit_arc, protocol) = rep3(&circuit);
+    for set in &sets {
+        let (circuit, protocol) = rep3(&set.circuit);
         assert_eq!(protocol.parties().len(), 3);
-        for v in c["vectors"].as_array().into_iter().flatten() {
-            let inputs: Vec<Value> = circuit
-                .circuit()
-                .inputs
-                .iter()
-                .zip(v["inputs"].as_array().expect("inputs"))
-                .map(|(g, i)| hex_value(&g.ty, i["hex"].as_str().expect("hex")))
-                .collect();
-            let got = run_local(&protocol, &circuit_arc, &inputs, LocalOptions::default())
+        for (i, (_, inputs, _)) in set.vectors.iter().enumerate() {
+            let got = run_local(&protocol, &circuit, inputs, LocalOptions::default())
                 .expect("run")
                 .outputs;
-            let parties = circuit.circuit().parties.len();
-            for (party, outs) in got.iter().enumerate() {
-                for (k, want) in v["outputs"].as_array().expect("outputs").iter().enumerate() {
-                    if party >= parties {
-                        assert!(outs[k].is_none(), "helper {party} received output {k}");
-                        continue;
-                    }
-                    let value = outs[k].as_ref().expect("Bristol outputs go to every party");
-                    let want = want["hex"].as_str().expect("hex").trim_start_matches('0');
-                    let got = to_hex(value);
-                    assert_eq!(
-                        got.trim_start_matches('0'),
-                        want,
-                        "{path} [{}] party {party} output {k}",
-                        v["name"]
-                    );
-                }
-            }
+            set.check(i, &got, "rep3");
             checked += 1;
         }
     }

@@ -188,3 +188,102 @@ pub fn to_hex(v: &Value) -> String {
     }
     digits
 }
+
+/// One circuit of `../shared/circuits/vectors.json` with its known answers.
+pub struct VectorSet {
+    /// The circuit's path under `shared/circuits`.
+    pub path: String,
+    pub circuit: ValidCircuit,
+    /// Per vector: its name, one value per input group, and the expected
+    /// outputs in hexadecimal without leading zeros.
+    pub vectors: Vec<(String, Vec<Value>, Vec<String>)>,
+}
+
+impl VectorSet {
+    /// The inputs of every vector, for `run_local_many`.
+    pub fn runs(&self) -> Vec<Vec<Value>> {
+        self.vectors
+            .iter()
+            .map(|(_, inputs, _)| inputs.clone())
+            .collect()
+    }
+
+    /// Checks what every party received in a run of vector `i`: the
+    /// circuit's own parties get every output with the expected value, a
+    /// helper party (beyond the circuit's) gets nothing.
+    pub fn check(&self, i: usize, received: &[Vec<Option<Value>>], label: &str) {
+        let (name, _, want) = &self.vectors[i];
+        let own = self.circuit.circuit().parties.len();
+        for (party, outs) in received.iter().enumerate() {
+            if party >= own {
+                assert!(
+                    outs.iter().all(Option::is_none),
+                    "{label}: helper {party} got an output"
+                );
+                continue;
+            }
+            for (k, want) in want.iter().enumerate() {
+                let value = outs[k]
+                    .as_ref()
+                    .expect("every party receives Bristol outputs");
+                assert_eq!(
+                    to_hex(value).trim_start_matches('0'),
+                    want,
+                    "{} [{name}] party {party} output {k} ({label})",
+                    self.path
+                );
+            }
+        }
+    }
+}
+
+/// Every circuit of `vectors.json` whose path passes `keep`, or `None` (after
+/// saying so) when `../shared/circuits` is absent.
+pub fn shared_vectors(keep: impl Fn(&str) -> bool) -> Option<Vec<VectorSet>> {
+    let Some(dir) = shared_circuits() else {
+        eprintln!("skipping: ../shared/circuits is absent");
+        return None;
+    };
+    let text = std::fs::read_to_string(dir.join("vectors.json")).expect("vectors.json");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let mut sets = Vec::new();
+    for (path, c) in json["circuits"].as_object().expect("circuits") {
+        if !keep(path) {
+            continue;
+        }
+        let circuit = bristol(&dir.join(path), c["encoding"] == "msb-first");
+        let vectors = c["vectors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| {
+                let inputs = circuit
+                    .circuit()
+                    .inputs
+                    .iter()
+                    .zip(v["inputs"].as_array().expect("inputs"))
+                    .map(|(g, i)| hex_value(&g.ty, i["hex"].as_str().expect("hex")))
+                    .collect();
+                let outputs = v["outputs"]
+                    .as_array()
+                    .expect("outputs")
+                    .iter()
+                    .map(|o| {
+                        o["hex"]
+                            .as_str()
+                            .expect("hex")
+                            .trim_start_matches('0')
+                            .to_string()
+                    })
+                    .collect();
+                (v["name"].to_string(), inputs, outputs)
+            })
+            .collect();
+        sets.push(VectorSet {
+            path: path.clone(),
+            circuit,
+            vectors,
+        });
+    }
+    Some(sets)
+}
