@@ -487,6 +487,12 @@ fn run(args: &RunArgs) -> u8 {
     };
     let mut stats = None;
     let (parties, names, received) = match args.backend.protocol() {
+        None if args.protocol.parallel > 1 || args.protocol.parties.is_some() => {
+            eprintln!(
+                "error: `--parallel` and `--parties` apply to protocols; the interpreter runs the program once"
+            );
+            return EXIT_USAGE;
+        }
         None => {
             let compilation = match load(&args.file, false) {
                 Ok(c) => c,

@@ -75,6 +75,13 @@ fn the_dealer_is_never_silent() {
 }
 
 #[test]
+fn the_interpreter_refuses_protocol_options() {
+    let mut args = THRESHOLD.to_vec();
+    args.extend(["--backend", "interp", "--parallel", "2"]);
+    assert_eq!(veil(&args).status.code(), Some(2));
+}
+
+#[test]
 fn party_counts_a_backend_cannot_run_exit_1() {
     for backend in [
         &["--backend", "rep3", "--parties", "4"][..],
