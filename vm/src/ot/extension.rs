@@ -179,23 +179,6 @@ impl OtExtSender {
         })?;
         Ok(out)
     }
-
-    /// Runs `f`, and refuses all later batches if it failed (the two ends'
-    /// generators may have consumed different amounts).
-    fn guarded<T>(
-        &mut self,
-        ch: &mut dyn Channel,
-        f: impl FnOnce(&mut Self, &mut dyn Channel) -> Result<T, OtError>,
-    ) -> Result<T, OtError> {
-        if self.broken {
-            return Err(OtError::Desynchronized {
-                peer: ch.peer().to_string(),
-            });
-        }
-        let r = f(self, ch);
-        self.broken = r.is_err();
-        r
-    }
 }
 
 impl SenderCore {
@@ -364,22 +347,6 @@ impl OtExtReceiver {
         })?;
         Ok(out)
     }
-
-    /// See [`OtExtSender::guarded`].
-    fn guarded<T>(
-        &mut self,
-        ch: &mut dyn Channel,
-        f: impl FnOnce(&mut Self, &mut dyn Channel) -> Result<T, OtError>,
-    ) -> Result<T, OtError> {
-        if self.broken {
-            return Err(OtError::Desynchronized {
-                peer: ch.peer().to_string(),
-            });
-        }
-        let r = f(self, ch);
-        self.broken = r.is_err();
-        r
-    }
 }
 
 impl ReceiverCore {
@@ -434,6 +401,42 @@ fn pack(bits: &[bool]) -> u128 {
     bits.iter()
         .enumerate()
         .fold(0u128, |x, (b, &c)| x | (u128::from(c) << b))
+}
+
+/// An extension end that stops after a failed batch: the two ends'
+/// generators may then have consumed different amounts, so every later
+/// batch would silently give wrong OTs.
+trait Guarded: Sized {
+    /// Whether a batch has failed.
+    fn broken(&mut self) -> &mut bool;
+
+    /// Runs `f`, and refuses all later batches if it failed.
+    fn guarded<T>(
+        &mut self,
+        ch: &mut dyn Channel,
+        f: impl FnOnce(&mut Self, &mut dyn Channel) -> Result<T, OtError>,
+    ) -> Result<T, OtError> {
+        if *self.broken() {
+            return Err(OtError::Desynchronized {
+                peer: ch.peer().to_string(),
+            });
+        }
+        let r = f(self, ch);
+        *self.broken() = r.is_err();
+        r
+    }
+}
+
+impl Guarded for OtExtSender {
+    fn broken(&mut self) -> &mut bool {
+        &mut self.broken
+    }
+}
+
+impl Guarded for OtExtReceiver {
+    fn broken(&mut self) -> &mut bool {
+        &mut self.broken
+    }
 }
 
 #[cfg(test)]
