@@ -18,8 +18,8 @@ use veil_vm::net::NetError;
 use veil_vm::ot::OtError;
 use veil_vm::preprocess::Preprocessing;
 use veil_vm::{
-    prepare_with, run_local, run_local_batches, run_local_many, BackendKind, BackendOptions,
-    LocalOptions, Protocol, VmError,
+    prepare_with, run_local, run_local_many, BackendKind, BackendOptions, LocalOptions, Protocol,
+    VmError,
 };
 
 fn options(parties: Option<usize>, preprocessing: Preprocessing) -> BackendOptions {
@@ -276,25 +276,13 @@ fn batches_equal_separate_runs() {
                         mixed(&ops, 0b0100, 16, false, &raw).1
                     })
                     .collect();
-                let together = run_local_batches(
+                check_batch(
                     &protocol,
                     &circ,
-                    std::slice::from_ref(&batch),
-                    LocalOptions::default(),
-                )
-                .expect("batched run");
-                let separate = run_local_many(&protocol, &circ, &batch, LocalOptions::default())
-                    .expect("separate runs");
-                for (i, (inputs, one)) in batch.iter().zip(&separate).enumerate() {
-                    let want = expected(&circuit, inputs, 2);
-                    for (p, want) in want.iter().enumerate() {
-                        assert_eq!(
-                            together[0].instances[p][i], one.outputs[p],
-                            "{count} instances, instance {i}, party {p}, {parties:?}, {mode:?}"
-                        );
-                        assert_eq!(&one.outputs[p], want, "separate run {i}, party {p}");
-                    }
-                }
+                    &batch,
+                    1,
+                    &format!("{parties:?} parties, {mode:?}"),
+                );
             }
         }
     }

@@ -17,8 +17,8 @@ use veil_vm::net::NetError;
 use veil_vm::ot::OtError;
 use veil_vm::preprocess::Preprocessing;
 use veil_vm::{
-    prepare_with, run_local, run_local_batches, run_local_many, BackendKind, BackendOptions,
-    LocalOptions, Protocol, VmError,
+    prepare_with, run_local, run_local_many, BackendKind, BackendOptions, LocalOptions, Protocol,
+    VmError,
 };
 
 // ---------------------------------------------------------------------------
@@ -259,26 +259,13 @@ fn batches_equal_separate_runs() {
                             .collect()
                     })
                     .collect();
-                let together = run_local_batches(
+                check_batch(
                     &protocol,
                     &circ,
-                    std::slice::from_ref(&batch),
-                    LocalOptions::default(),
-                )
-                .expect("batched run");
-                let separate = run_local_many(&protocol, &circ, &batch, LocalOptions::default())
-                    .expect("separate runs");
-                let run = &together[0];
-                for (i, (inputs, one)) in batch.iter().zip(&separate).enumerate() {
-                    let want = expected(&circuit, inputs, 2);
-                    for (p, want) in want.iter().enumerate() {
-                        assert_eq!(
-                            run.instances[p][i], one.outputs[p],
-                            "{count} instances, instance {i}, party {p}, {parties:?} parties, {mode:?}"
-                        );
-                        assert_eq!(&one.outputs[p], want, "separate run {i}, party {p}");
-                    }
-                }
+                    &batch,
+                    1,
+                    &format!("{parties:?} parties, {mode:?}"),
+                );
             }
         }
     }

@@ -322,29 +322,7 @@ fn batches_equal_separate_runs() {
     let (circuit, protocol) = rep3(&c);
     for count in [1usize, 63, 64, 65, 130] {
         let instances: Vec<Vec<Value>> = (0..count).map(|_| rich_inputs(&mut next)).collect();
-        let batch = run_local_batches(
-            &protocol,
-            &circuit,
-            std::slice::from_ref(&instances),
-            LocalOptions::default(),
-        )
-        .expect("batched run");
-        for (i, inputs) in instances.iter().enumerate() {
-            let want = if i % 16 == 0 {
-                run_local(&protocol, &circuit, inputs, LocalOptions::default())
-                    .expect("separate run")
-                    .outputs
-            } else {
-                expected(&c, inputs, 3)
-            };
-            assert_eq!(want, expected(&c, inputs, 3));
-            for (party, want) in want.iter().enumerate() {
-                assert_eq!(
-                    &batch[0].instances[party][i], want,
-                    "{count} instances: instance {i}, party {party}"
-                );
-            }
-        }
+        check_batch(&protocol, &circuit, &instances, 16, "rep3");
     }
 }
 
@@ -374,28 +352,13 @@ fn batches_of_random_mixed_circuits_equal_separate_runs() {
                     mixed(ring, &ops, public, to, &raw).inputs
                 })
                 .collect();
-            let batch = run_local_batches(
+            check_batch(
                 &protocol,
                 &circuit,
-                std::slice::from_ref(&instances),
-                LocalOptions::default(),
-            )
-            .expect("batched run");
-            for (i, inputs) in instances.iter().enumerate() {
-                let want = if i % 32 == 0 {
-                    run_local(&protocol, &circuit, inputs, LocalOptions::default())
-                        .expect("separate run")
-                        .outputs
-                } else {
-                    expected(&circuit, inputs, 3)
-                };
-                for (party, want) in want.iter().enumerate() {
-                    assert_eq!(
-                        &batch[0].instances[party][i], want,
-                        "shape {shape}, {count} instances: instance {i}, party {party}"
-                    );
-                }
-            }
+                &instances,
+                32,
+                &format!("shape {shape}"),
+            );
         }
     }
 }

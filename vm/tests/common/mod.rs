@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use veil_circuit::{BristolOptions, CircuitBuilder, Domain, ValidCircuit, Value, ValueType, Wire};
-use veil_vm::{prepare, run_local, BackendKind, LocalOptions};
+use veil_vm::{prepare, run_local, BackendKind, LocalOptions, Protocol};
 
 /// `../shared/circuits`, if this checkout has it.
 pub fn shared_circuits() -> Option<PathBuf> {
@@ -286,4 +286,46 @@ pub fn shared_vectors(keep: impl Fn(&str) -> bool) -> Option<Vec<VectorSet>> {
         });
     }
     Some(sets)
+}
+
+/// Runs `instances` of `circuit` as one batch and checks every instance for
+/// every party: the batch gives what the plaintext reference gives, and so
+/// does a separate run of every `separate_every`-th instance.
+pub fn check_batch(
+    protocol: &Arc<dyn Protocol>,
+    circuit: &Arc<ValidCircuit>,
+    instances: &[Vec<Value>],
+    separate_every: usize,
+    label: &str,
+) {
+    let together = veil_vm::run_local_batches(
+        protocol,
+        circuit,
+        std::slice::from_ref(&instances.to_vec()),
+        LocalOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{label}: batched run: {e}"));
+    // The separate runs share one session, as a user's repeated runs would.
+    let picked: Vec<Vec<Value>> = instances.iter().step_by(separate_every).cloned().collect();
+    let separate = veil_vm::run_local_many(protocol, circuit, &picked, LocalOptions::default())
+        .unwrap_or_else(|e| panic!("{label}: separate runs: {e}"));
+    let parties = protocol.parties().len();
+    for (i, inputs) in instances.iter().enumerate() {
+        let want = expected(circuit, inputs, parties);
+        if i % separate_every == 0 {
+            assert_eq!(
+                separate[i / separate_every].outputs,
+                want,
+                "{label}: separate run {i}"
+            );
+        }
+        for (p, want) in want.iter().enumerate() {
+            assert_eq!(
+                &together[0].instances[p][i],
+                want,
+                "{label}: {} instances, instance {i}, party {p}",
+                instances.len()
+            );
+        }
+    }
 }
