@@ -4,10 +4,13 @@
 //! out in chunks, receives read exactly the bytes the protocol expects and
 //! fail with a typed error (naming the peer) when the peer hangs up or stays
 //! silent past the timeout. The same protocol code runs over in-memory
-//! channels (local mode, [`local`]) and over TLS between processes.
+//! channels (local mode, [`local`]) and over TLS between processes
+//! ([`stream`]); both hand the protocol a [`queue::QueueChannel`].
 
 pub mod local;
 mod peers;
+pub mod queue;
+pub mod stream;
 
 pub use peers::Peers;
 
@@ -29,6 +32,10 @@ pub enum NetError {
     Malformed { peer: String, why: String },
     #[error("no channel to party {peer}")]
     NoChannel { peer: usize },
+    #[error("party `{peer}` stopped reading for {:.1} s (timeout)", .waited.as_secs_f64())]
+    Stalled { peer: String, waited: Duration },
+    #[error("{why}")]
+    Local { why: String },
 }
 
 /// What a channel has carried, from one party's side.
@@ -85,6 +92,13 @@ pub trait Channel: Send {
     /// round even if this party's last action in the previous run was a send.
     /// (Only the round counter depends on it, hence the empty default.)
     fn start_run(&mut self) {}
+
+    /// Sends everything queued and ends the stream, reporting any failure to
+    /// deliver (a network channel's writer that could not finish). Local
+    /// channels need nothing more than a flush.
+    fn close(&mut self) -> Result<(), NetError> {
+        self.flush()
+    }
 
     /// Sends blocks in wire order.
     fn send_blocks(&mut self, blocks: &[Block]) -> Result<(), NetError> {

@@ -64,6 +64,19 @@ impl Peers {
         Ok(())
     }
 
+    /// Closes every channel once the session is over, after delivering
+    /// everything queued; the first failure is returned, every channel closed.
+    pub fn close_all(&mut self) -> Result<(), NetError> {
+        let mut first = Ok(());
+        for c in self.channels.iter_mut().flatten() {
+            let r = c.close();
+            if first.is_ok() {
+                first = r;
+            }
+        }
+        first
+    }
+
     /// Marks the start of a run on every channel (see [`Channel::start_run`]).
     pub fn start_run(&mut self) {
         for c in self.channels.iter_mut().flatten() {

@@ -442,7 +442,7 @@ impl Guarded for OtExtReceiver {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::net::local::LocalChannel;
+    use crate::net::queue::QueueChannel;
     use crate::net::{ChannelStats, NetError};
     use crate::ot::testing::run_pair;
 
@@ -556,7 +556,7 @@ mod tests {
     /// A channel that keeps a copy of everything its owner sends.
     #[derive(Debug)]
     struct Recording {
-        inner: LocalChannel,
+        inner: QueueChannel,
         sent: Vec<u8>,
     }
 

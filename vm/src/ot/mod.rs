@@ -55,13 +55,14 @@ pub(crate) mod testing {
 
     use std::time::Duration;
 
-    use crate::net::local::{pair, LocalChannel};
+    use crate::net::local::pair;
+    use crate::net::queue::QueueChannel;
 
     /// Runs `a` and `b` on two threads over a fresh local pair ("alice" runs `a`).
     pub fn run_pair<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
     where
-        A: FnOnce(LocalChannel) -> RA + Send + 'static,
-        B: FnOnce(LocalChannel) -> RB + Send + 'static,
+        A: FnOnce(QueueChannel) -> RA + Send + 'static,
+        B: FnOnce(QueueChannel) -> RB + Send + 'static,
         RA: Send + 'static,
         RB: Send + 'static,
     {
