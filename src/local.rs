@@ -12,8 +12,8 @@ use veil_circuit::{input_words, ValidCircuit, Value};
 use veil_vm::backend::gc::Gc;
 use veil_vm::crypto::Prg;
 use veil_vm::{
-    prepare_with, run_local_batches, BackendKind, BackendOptions, LocalOptions, LocalRun, Protocol,
-    VmError,
+    prepare_with, run_local_batches, BackendKind, BackendOptions, LocalOptions, LocalRun,
+    PartyReport, Protocol, VmError,
 };
 
 use crate::output::json_string;
@@ -36,20 +36,38 @@ pub fn report_error(e: &VmError) -> u8 {
 
 /// Matches `--input` values to the circuit's input groups (one value per group).
 pub fn bind(circuit: &ValidCircuit, given: &[GivenInput]) -> Result<Vec<Value>, u8> {
+    let values = bind_for(circuit, given, None)?;
+    Ok(values.into_iter().flatten().collect())
+}
+
+/// Matches `--input` values to the input groups of party `only` (every
+/// party's when `None`); the other groups stay `None`.
+fn bind_for(
+    circuit: &ValidCircuit,
+    given: &[GivenInput],
+    only: Option<usize>,
+) -> Result<Vec<Option<Value>>, u8> {
     let c = circuit.circuit();
-    let slots: Vec<InputSlot> = c
-        .inputs
+    let groups: Vec<usize> = (0..c.inputs.len())
+        .filter(|&g| only.is_none_or(|p| c.inputs[g].party as usize == p))
+        .collect();
+    let slots: Vec<InputSlot> = groups
         .iter()
-        .map(|g| InputSlot {
-            party: g.party as usize,
-            name: g.name.clone(),
-            ty: g.ty.clone(),
+        .map(|&g| InputSlot {
+            party: c.inputs[g].party as usize,
+            name: c.inputs[g].name.clone(),
+            ty: c.inputs[g].ty.clone(),
         })
         .collect();
-    bind_inputs(&c.parties, &slots, given).map_err(|e| {
+    let values = bind_inputs(&c.parties, &slots, given).map_err(|e| {
         eprintln!("{e}");
         EXIT_INVALID
-    })
+    })?;
+    let mut all = vec![None; c.inputs.len()];
+    for (g, v) in groups.into_iter().zip(values) {
+        all[g] = Some(v);
+    }
+    Ok(all)
 }
 
 /// Matches `--input` values to the circuit's inputs for each of `n` instances:
@@ -60,8 +78,23 @@ pub fn bind_instances(
     given: &[GivenInput],
     n: usize,
 ) -> Result<Vec<Vec<Value>>, u8> {
+    let all = bind_instances_for(circuit, given, n, None)?;
+    Ok(all
+        .into_iter()
+        .map(|i| i.into_iter().flatten().collect())
+        .collect())
+}
+
+/// [`bind_instances`] for the inputs of party `only` (every party's when
+/// `None`): what `veil party` binds, each process holding only its own.
+pub fn bind_instances_for(
+    circuit: &ValidCircuit,
+    given: &[GivenInput],
+    n: usize,
+    only: Option<usize>,
+) -> Result<Vec<Vec<Option<Value>>>, u8> {
     if n == 1 {
-        return Ok(vec![bind(circuit, given)?]);
+        return Ok(vec![bind_for(circuit, given, only)?]);
     }
     let c = circuit.circuit();
     let per_instance = |g: &GivenInput| -> Option<Vec<Literal>> {
@@ -73,6 +106,7 @@ pub fn bind_instances(
                 && g.party
                     .as_ref()
                     .is_none_or(|p| c.parties.get(grp.party as usize) == Some(p))
+                && only.is_none_or(|p| grp.party as usize == p)
         })?;
         (items.len() == n && g.value.to_value(&group.ty).is_err()).then(|| items.clone())
     };
@@ -90,7 +124,7 @@ pub fn bind_instances(
                     None => g.clone(),
                 })
                 .collect();
-            bind(circuit, &gi)
+            bind_for(circuit, &gi, only)
         })
         .collect()
 }
@@ -157,7 +191,7 @@ pub fn run(
 /// Runs `f` with a gate counter and, when the run takes more than a second
 /// and both stdout and stderr are terminals, draws a progress bar of `total`
 /// gates on stderr (CLI.md: quiet when stdout is not a terminal).
-fn with_progress<T>(total: u64, f: impl FnOnce(Option<Arc<AtomicU64>>) -> T) -> T {
+pub fn with_progress<T>(total: u64, f: impl FnOnce(Option<Arc<AtomicU64>>) -> T) -> T {
     let interactive = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
     if !interactive || total == 0 {
         return f(None);
@@ -199,11 +233,23 @@ fn ms(d: Duration) -> f64 {
 
 /// The `--stats` report: cost of the run per party (text, or one JSON object).
 pub fn stats(protocol: &dyn Protocol, run: &LocalRun, json: bool) -> String {
+    cost_report(protocol, run.parties.len(), run.wall, &run.reports, json)
+}
+
+/// The cost of a run from the reports of the parties that measured it (all
+/// of them in local mode, this process's alone in network mode): text, or
+/// one JSON object with the bytes and rounds per peer.
+pub fn cost_report(
+    protocol: &dyn Protocol,
+    parties: usize,
+    wall: Duration,
+    reports: &[PartyReport],
+    json: bool,
+) -> String {
     let kind = protocol.kind().name();
     let gates = protocol.paid_gates();
     if json {
-        let parties: Vec<String> = run
-            .reports
+        let parties: Vec<String> = reports
             .iter()
             .map(|r| {
                 let phases: Vec<String> = r
@@ -211,28 +257,41 @@ pub fn stats(protocol: &dyn Protocol, run: &LocalRun, json: bool) -> String {
                     .iter()
                     .map(|(n, t)| format!("{}: {:.4}", json_string(n), ms(*t)))
                     .collect();
+                let peers: Vec<String> = r
+                    .peers
+                    .iter()
+                    .map(|(n, s)| {
+                        format!(
+                            "{}: {{\"bytes_sent\": {}, \"bytes_received\": {}, \"rounds\": {}}}",
+                            json_string(n),
+                            s.bytes_sent,
+                            s.bytes_received,
+                            s.rounds
+                        )
+                    })
+                    .collect();
                 format!(
-                    "{}: {{\"bytes_sent\": {}, \"bytes_received\": {}, \"rounds\": {}, \"phases_ms\": {{{}}}}}",
+                    "{}: {{\"bytes_sent\": {}, \"bytes_received\": {}, \"rounds\": {}, \"phases_ms\": {{{}}}, \"peers\": {{{}}}}}",
                     json_string(&r.party),
                     r.bytes_sent(),
                     r.peers.iter().map(|(_, s)| s.bytes_received).sum::<u64>(),
                     r.rounds(),
-                    phases.join(", ")
+                    phases.join(", "),
+                    peers.join(", ")
                 )
             })
             .collect();
         return format!(
             "{{\"backend\": \"{kind}\", \"and\": {gates}, \"wall_ms\": {:.4}, \"parties\": {{{}}}}}\n",
-            ms(run.wall),
+            ms(wall),
             parties.join(", ")
         );
     }
     let mut s = format!(
-        "stats: backend {kind}, {gates} AND gates, {} parties, {:.3} ms wall\n",
-        run.parties.len(),
-        ms(run.wall)
+        "stats: backend {kind}, {gates} AND gates, {parties} parties, {:.3} ms wall\n",
+        ms(wall)
     );
-    for r in &run.reports {
+    for r in reports {
         let phases: Vec<String> = r
             .phases
             .iter()
@@ -246,6 +305,14 @@ pub fn stats(protocol: &dyn Protocol, run: &LocalRun, json: bool) -> String {
             r.rounds(),
             phases.join(", ")
         ));
+        if reports.len() == 1 {
+            for (peer, st) in &r.peers {
+                s.push_str(&format!(
+                    "    with {peer}: sent {} bytes, received {} bytes, {} rounds\n",
+                    st.bytes_sent, st.bytes_received, st.rounds
+                ));
+            }
+        }
     }
     s
 }

@@ -7,7 +7,9 @@
 mod circuit_file;
 mod inputs;
 mod local;
+mod logger;
 mod output;
+mod party;
 mod pipeline;
 mod render;
 
@@ -58,6 +60,10 @@ enum Command {
     Run(RunArgs),
     /// Measure a backend's throughput on FILE with random inputs (local mode).
     Bench(BenchArgs),
+    /// Run one party of a protocol in this process, connected to the others over mutually authenticated TLS.
+    Party(party::PartyArgs),
+    /// Write a self-signed certificate and key for every party of a configuration (a test network).
+    Keygen(party::KeygenArgs),
 }
 
 /// How a `.mpc` file becomes a circuit (shared by compile, stats and run).
@@ -278,6 +284,8 @@ fn main() -> ExitCode {
         Command::Stats(args) => stats(&args),
         Command::Run(args) => run(&args),
         Command::Bench(args) => bench(&args),
+        Command::Party(args) => party::party(&args),
+        Command::Keygen(args) => party::keygen(&args),
     };
     ExitCode::from(code)
 }

@@ -25,6 +25,18 @@ pub fn text(r: &Received<'_>, hex: bool) -> String {
     s
 }
 
+/// The text form of one party's outputs in network mode: `NAME = VALUE`
+/// lines, without the party prefix (the process is the party).
+pub fn text_unprefixed(outputs: &[String], values: &[Option<Value>], hex: bool) -> String {
+    let mut s = String::new();
+    for (name, v) in outputs.iter().zip(values) {
+        if let Some(v) = v {
+            s.push_str(&format!("{name} = {}\n", v.render(hex)));
+        }
+    }
+    s
+}
+
 /// The JSON form; integers are JSON numbers (any size), or strings with `hex`.
 pub fn json(r: &Received<'_>, hex: bool) -> String {
     let mut s = String::from("{");

@@ -1,6 +1,7 @@
 //! What can go wrong when a circuit runs among parties.
 
 use crate::crypto::RandomnessError;
+use crate::net::connect::ConnectError;
 use crate::net::NetError;
 use crate::ot::OtError;
 
@@ -17,6 +18,9 @@ pub enum VmError {
     /// A channel failed: a peer hung up, stalled, or sent something malformed.
     #[error(transparent)]
     Net(#[from] NetError),
+    /// Connecting to the other parties failed (network mode).
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
     /// Oblivious transfer failed.
     #[error(transparent)]
     Ot(#[from] OtError),

@@ -171,9 +171,10 @@ impl Channel for StreamChannel {
 
 impl Drop for StreamChannel {
     fn drop(&mut self) {
-        // Queued bytes still go out (the writer drains before it closes);
-        // a failure here has no one left to report to.
-        let _ = self.shut();
+        // Dropped without `close`: the run failed. Stop the reader and let
+        // the writer finish on its own rather than wait here for a peer
+        // that may be the one that failed.
+        self.closing.store(true, Ordering::Relaxed);
     }
 }
 
