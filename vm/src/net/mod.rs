@@ -6,6 +6,7 @@
 //! silent past the timeout. The same protocol code runs over in-memory
 //! channels (local mode, [`local`]) and over TLS between processes.
 
+pub mod config;
 pub mod local;
 mod peers;
 
