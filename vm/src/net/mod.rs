@@ -9,6 +9,7 @@
 pub mod config;
 pub mod local;
 mod peers;
+pub mod tls;
 
 pub use peers::Peers;
 
