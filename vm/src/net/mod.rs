@@ -7,6 +7,7 @@
 //! channels (local mode, [`local`]) and over TLS between processes.
 
 pub mod config;
+pub mod connect;
 pub mod local;
 mod peers;
 pub mod tls;
