@@ -34,12 +34,6 @@ pub fn report_error(e: &VmError) -> u8 {
     }
 }
 
-/// Matches `--input` values to the circuit's input groups (one value per group).
-pub fn bind(circuit: &ValidCircuit, given: &[GivenInput]) -> Result<Vec<Value>, u8> {
-    let values = bind_for(circuit, given, None)?;
-    Ok(values.into_iter().flatten().collect())
-}
-
 /// Matches `--input` values to the input groups of party `only` (every
 /// party's when `None`); the other groups stay `None`.
 fn bind_for(

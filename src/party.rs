@@ -132,7 +132,15 @@ pub fn party(args: &PartyArgs) -> u8 {
         Err(e) => return local::report_error(&e),
     };
     let parties = protocol.parties().len();
-    for line in local::cost_report(protocol.as_ref(), parties, run.wall, &[run.report.clone()], false).lines() {
+    for line in local::cost_report(
+        protocol.as_ref(),
+        parties,
+        run.wall,
+        &[run.report.clone()],
+        false,
+    )
+    .lines()
+    {
         log::info!("{}", line.trim_start());
     }
     let c = circuit.circuit();
@@ -162,7 +170,13 @@ pub fn party(args: &PartyArgs) -> u8 {
         let _ = std::io::stdout().flush();
         eprint!(
             "{}",
-            local::cost_report(protocol.as_ref(), parties, run.wall, &[run.report], args.json)
+            local::cost_report(
+                protocol.as_ref(),
+                parties,
+                run.wall,
+                &[run.report],
+                args.json
+            )
         );
     }
     0

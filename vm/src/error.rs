@@ -6,7 +6,8 @@ use crate::net::NetError;
 use crate::ot::OtError;
 
 /// Why a run failed. The CLI maps [`VmError::is_input_error`] to exit code 1
-/// (the user's circuit or inputs) and everything else to 3 (protocol or peer).
+/// (the user's circuit, inputs or network configuration) and everything
+/// else to 3 (protocol, network or peer).
 #[derive(Debug, thiserror::Error)]
 pub enum VmError {
     /// The circuit does not suit the backend (wrong party count, arithmetic gates, …).
@@ -39,7 +40,17 @@ impl VmError {
     /// Whether the user's circuit or inputs are at fault (exit code 1), rather
     /// than the protocol or a peer (exit code 3).
     pub fn is_input_error(&self) -> bool {
-        matches!(self, VmError::Unsupported { .. } | VmError::Input(_))
+        matches!(
+            self,
+            VmError::Unsupported { .. }
+                | VmError::Input(_)
+                | VmError::Connect(
+                    ConnectError::Config(_)
+                        | ConnectError::Tls(_)
+                        | ConnectError::UnknownParties { .. }
+                        | ConnectError::SameCertificate { .. }
+                )
+        )
     }
 
     /// Whether this error only echoes another party's failure (a hang-up

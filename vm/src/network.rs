@@ -12,8 +12,8 @@ use veil_circuit::{ValidCircuit, Value};
 use crate::backend::{Protocol, Session};
 use crate::error::VmError;
 use crate::net::config::NetConfig;
-use crate::net::connect::{connect_mesh, ConnectOptions, Security};
-use crate::net::stream::{peers_over, LinkWriter};
+use crate::net::connect::{connect_mesh, ConnectOptions, LinkWriter, Security};
+use crate::net::stream::peers_over;
 use crate::net::DEFAULT_TIMEOUT;
 use crate::party::{run_party_batch, PartyOutputs, PartyReport};
 
@@ -108,7 +108,10 @@ pub fn run_network(
         .collect();
     let mut peers = peers_over(names, index, links, options.timeout)?;
     let connected = start.elapsed();
-    log::debug!("connected to every party in {:.1} ms", connected.as_secs_f64() * 1e3);
+    log::debug!(
+        "connected to every party in {:.1} ms",
+        connected.as_secs_f64() * 1e3
+    );
     let mut session = Session {
         progress: options.progress.clone(),
         ..Session::default()

@@ -7,10 +7,13 @@
 //! channels (local mode, [`local`]) and over TLS between processes
 //! ([`stream`]); both hand the protocol a [`queue::QueueChannel`].
 
+pub mod config;
+pub mod connect;
 pub mod local;
 mod peers;
 pub mod queue;
 pub mod stream;
+pub mod tls;
 
 pub use peers::Peers;
 

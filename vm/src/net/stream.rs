@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 
+use super::connect::LinkWriter;
 use super::queue::{Fault, QueueChannel, CHUNK, QUEUE};
 use super::{Channel, ChannelStats, NetError, Peers};
 
@@ -27,14 +28,6 @@ pub const MAX_FRAME: u64 = 1 << 20;
 
 /// Bytes of queued chunks gathered into one write to the link.
 const BATCH: usize = 1 << 18;
-
-/// The writing end of a link: a byte sink that can be closed gracefully
-/// (TLS `close_notify`, then the socket's write side), so the peer can tell
-/// a finished party from a crashed one.
-pub trait LinkWriter: Write + Send {
-    /// Ends the stream after everything written so far.
-    fn close(&mut self) -> std::io::Result<()>;
-}
 
 /// A channel to one peer over a link, served by a writer and a reader thread.
 pub struct StreamChannel {
@@ -231,7 +224,11 @@ fn pump_out(
         }
     }
     if result.is_ok() {
-        result = sink.close();
+        // Every byte is out; a peer that has already gone (it finished
+        // first) may refuse the closing alert, which changes nothing.
+        if let Err(e) = sink.close() {
+            log::debug!("closing the link to `{peer}`: {e}");
+        }
     }
     if let Err(e) = result {
         record(
