@@ -136,7 +136,7 @@ pub fn party(args: &PartyArgs) -> u8 {
         protocol.as_ref(),
         parties,
         run.wall,
-        &[run.report.clone()],
+        std::slice::from_ref(&run.report),
         false,
     )
     .lines()

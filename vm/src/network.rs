@@ -2,7 +2,6 @@
 //! mutually authenticated TLS (`veil party`). The protocol code is the same
 //! as in local mode; only the channels differ.
 
-use std::io::Read;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,7 +11,7 @@ use veil_circuit::{ValidCircuit, Value};
 use crate::backend::{Protocol, Session};
 use crate::error::VmError;
 use crate::net::config::NetConfig;
-use crate::net::connect::{connect_mesh, ConnectOptions, LinkWriter, Security};
+use crate::net::connect::{connect_mesh, ConnectOptions, Security};
 use crate::net::stream::peers_over;
 use crate::net::DEFAULT_TIMEOUT;
 use crate::party::{run_party_batch, PartyOutputs, PartyReport};
@@ -102,10 +101,6 @@ pub fn run_network(
         io_timeout: options.timeout,
     };
     let links = connect_mesh(config, &names, index, &digest, options.security, &connect)?;
-    let links: Vec<Option<(Box<dyn LinkWriter>, Box<dyn Read + Send>)>> = links
-        .into_iter()
-        .map(|l| l.map(|l| (l.to_peer, l.from_peer)))
-        .collect();
     let mut peers = peers_over(names, index, links, options.timeout)?;
     let connected = start.elapsed();
     log::debug!(
@@ -116,11 +111,8 @@ pub fn run_network(
         progress: options.progress.clone(),
         ..Session::default()
     };
-    let result = run_party_batch(protocol.as_ref(), circuit, own, &mut peers, &mut session);
-    let (instances, mut report) = match result {
-        Ok(r) => r,
-        Err(e) => return Err(e),
-    };
+    let (instances, mut report) =
+        run_party_batch(protocol.as_ref(), circuit, own, &mut peers, &mut session)?;
     if let Err(e) = peers.close_all() {
         // Everything this party needed has arrived; a peer that went away
         // before taking its last bytes is worth a warning, not a failure.

@@ -22,7 +22,7 @@
 //! so a stranger cannot stop a run, only delay it.
 
 use std::fmt;
-use std::io::{self, Read, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -837,7 +837,10 @@ impl<'a> Mesh<'a> {
                     }))
                 })?;
                 match self.accept_tls(setup, &mut conn, &mut sock, addr, have) {
-                    Ok(j) => Ok((j, Box::new(StreamOwned::new(conn, sock)))),
+                    Ok(j) => Ok((
+                        j,
+                        Box::new(StreamOwned::new(conn, BufferedSocket::new(sock))),
+                    )),
                     Err(v) => {
                         linger_close(sock);
                         Err(v)
@@ -845,7 +848,7 @@ impl<'a> Mesh<'a> {
                 }
             }
             None => match self.accept_plain(&mut sock, have) {
-                Ok(j) => Ok((j, Box::new(sock))),
+                Ok(j) => Ok((j, Box::new(BufReader::with_capacity(READ_BUFFER, sock)))),
                 Err(v) => {
                     linger_close(sock);
                     Err(v)
@@ -1112,6 +1115,35 @@ fn decode_hello(bytes: &[u8; HELLO_LEN]) -> Option<Hello> {
 }
 
 /// The writing end of a TLS link.
+/// Bytes read from a socket per system call on the receiving side of a link.
+const READ_BUFFER: usize = 1 << 18;
+
+/// A socket read through a large buffer: rustls asks for 4 KiB at a time,
+/// which would cost a system call per 4 KiB of a fast stream.
+struct BufferedSocket(BufReader<TcpStream>);
+
+impl BufferedSocket {
+    fn new(sock: TcpStream) -> BufferedSocket {
+        BufferedSocket(BufReader::with_capacity(READ_BUFFER, sock))
+    }
+}
+
+impl Read for BufferedSocket {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Write for BufferedSocket {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.get_mut().write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.get_mut().flush()
+    }
+}
+
 struct TlsWriter(StreamOwned<ClientConnection, TcpStream>);
 
 impl Write for TlsWriter {

@@ -9,7 +9,7 @@
 //! cannot deadlock on full socket buffers, exactly as in local mode, and
 //! encryption overlaps with computation.
 
-use std::io::{BufReader, ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 
-use super::connect::LinkWriter;
+use super::connect::{Link, LinkWriter};
 use super::queue::{Fault, QueueChannel, CHUNK, QUEUE};
 use super::{Channel, ChannelStats, NetError, Peers};
 
@@ -175,15 +175,21 @@ impl Drop for StreamChannel {
 pub fn peers_over(
     names: Vec<String>,
     me: usize,
-    links: Vec<Option<(Box<dyn LinkWriter>, Box<dyn Read + Send>)>>,
+    links: Vec<Option<Link>>,
     timeout: Duration,
 ) -> Result<Peers, NetError> {
     let mut channels: Vec<Option<Box<dyn Channel>>> = Vec::with_capacity(links.len());
     for (j, link) in links.into_iter().enumerate() {
         channels.push(match link {
-            Some((to, from)) => {
+            Some(link) => {
                 let peer = names.get(j).map_or("", String::as_str);
-                Some(Box::new(StreamChannel::spawn(peer, to, from, timeout)?))
+                log::debug!("channel to `{peer}` over {}", link.remote);
+                Some(Box::new(StreamChannel::spawn(
+                    peer,
+                    link.to_peer,
+                    link.from_peer,
+                    timeout,
+                )?))
             }
             None => None,
         });
@@ -258,7 +264,9 @@ fn pump_in(
     fault: &Fault,
     closing: &AtomicBool,
 ) {
-    let mut source = BufReader::with_capacity(BATCH, source);
+    // The link buffers its socket reads; frames are read straight into
+    // their own buffers.
+    let mut source = source;
     loop {
         let mut header = [0u8; 8];
         match read_full(peer, &mut source, &mut header, closing) {

@@ -135,7 +135,18 @@ pub enum TlsError {
 /// The crypto provider for every configuration: ring, passed explicitly so
 /// that nothing depends on which provider the process installed.
 fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    use rustls::crypto::ring::cipher_suite;
+    // AES-128-GCM first: the fastest suite with AES instructions, and 128-bit
+    // security is what the protocols' labels and OT give anyway. The others
+    // stay for peers that insist.
+    Arc::new(CryptoProvider {
+        cipher_suites: vec![
+            cipher_suite::TLS13_AES_128_GCM_SHA256,
+            cipher_suite::TLS13_AES_256_GCM_SHA384,
+            cipher_suite::TLS13_CHACHA20_POLY1305_SHA256,
+        ],
+        ..rustls::crypto::ring::default_provider()
+    })
 }
 
 /// Writes a fresh self-signed certificate and private key for every party

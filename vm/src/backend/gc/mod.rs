@@ -16,6 +16,11 @@
 //!    garbler receives; the garbler decodes them and rejects any label that
 //!    is neither of the wire's two labels.
 //!
+//! A batch of instances (`--parallel`) repeats 2–4 per instance, each with a
+//! fresh Δ and fresh labels, after one OT batch for all of them; message 5
+//! comes once, for every instance, at the end, so that the garbler streams
+//! instance after instance without waiting for a round trip in between.
+//!
 //! A party that is not a recipient of an output never gets the information
 //! to decode it: the evaluator gets no decoding bits for the garbler's
 //! outputs, and the garbler gets no labels for the evaluator's.
@@ -94,10 +99,13 @@ impl Gc {
         })
     }
 
-    fn public_bits(&self, inputs: &KnownInputs) -> Vec<u8> {
+    /// The public wire values of instance `i` of a batch (`width` words per
+    /// input group and instance).
+    fn public_bits(&self, inputs: &KnownInputs, i: usize) -> Vec<u8> {
         let mut bits = vec![0u8; self.plan.pub_slots as usize];
         for (srcs, words) in self.plan.inputs.iter().zip(inputs) {
             if let Some(words) = words {
+                let words = instance(words, srcs.len(), i);
                 for (s, &w) in srcs.iter().zip(words) {
                     if let Src::Known(k) = *s {
                         bits[k as usize] = (w & 1) as u8;
@@ -126,23 +134,37 @@ impl Gc {
 
     fn evaluator_input_bits(&self) -> usize {
         self.owned_by(EVALUATOR)
-            .map(|g| self.plan.inputs[g].len())
+            .map(|g| secret_count(&self.plan.inputs[g]))
             .sum()
     }
 
+    /// Output words of one instance, per group, joined instance-major into
+    /// `joined` (the layout a batched run returns).
+    fn join_outputs(joined: &mut ReceivedOutputs, one: ReceivedOutputs) {
+        if joined.is_empty() {
+            *joined = one;
+            return;
+        }
+        for (all, o) in joined.iter_mut().zip(one) {
+            if let (Some(all), Some(o)) = (all.as_mut(), o) {
+                all.extend_from_slice(&o);
+            }
+        }
+    }
+
+    /// The garbler's side of a batch: every instance garbled with its own Δ
+    /// and streamed back to back; the labels of the garbler's outputs come
+    /// back once, after the last instance, so the pipeline never stalls on a
+    /// round trip between instances.
     fn garble_side(
         &self,
         inputs: &KnownInputs,
+        instances: usize,
         peers: &mut Peers,
         session: &mut Session,
         phases: &mut Phases,
     ) -> Result<ReceivedOutputs, VmError> {
-        let public = self.public_bits(inputs);
         let mut prg = Prg::from_os()?;
-        let mut delta = prg.block();
-        let mut garbler = Garbler::new(&self.plan, delta);
-        delta.zeroize();
-        let delta = garbler.delta;
         let ch = peers.channel(EVALUATOR)?;
 
         let n_eval = self.evaluator_input_bits();
@@ -156,114 +178,146 @@ impl Gc {
                     return Ok(Vec::new());
                 }
                 let sender = session.ot_sender(EVALUATOR, ch)?;
-                Ok(sender.random(ch, n_eval)?)
+                Ok(sender.random(ch, n_eval * instances)?)
             },
         )?;
-        let mut ots = OtPairs(ots);
+        let ots = OtPairs(ots);
+        // Per instance: Δ and the zero labels of the garbler's output wires.
+        let mut kept: Vec<(Block, Vec<Block>)> = Vec::with_capacity(instances);
+        let mut publics = Vec::with_capacity(instances);
 
-        phases.time("inputs", || -> Result<(), VmError> {
-            let mut out: Vec<Block> = Vec::new();
-            for g in self.owned_by(GARBLER) {
-                let words = inputs[g].as_deref().unwrap_or_default();
-                for (s, &w) in self.plan.inputs[g].iter().zip(words) {
-                    if let Src::Secret(r) = *s {
-                        let w0 = prg.block();
-                        garbler.labels.0[r as usize] = w0;
-                        out.push(w0 ^ delta.and_bit(w & 1 == 1));
+        for i in 0..instances {
+            let public = self.public_bits(inputs, i);
+            let mut delta = prg.block();
+            let mut garbler = Garbler::new(&self.plan, delta);
+            delta.zeroize();
+            let delta = garbler.delta;
+
+            phases.time("inputs", || -> Result<(), VmError> {
+                let mut out: Vec<Block> = Vec::new();
+                for g in self.owned_by(GARBLER) {
+                    let srcs = &self.plan.inputs[g];
+                    let words = inputs[g].as_deref().unwrap_or_default();
+                    for (s, &w) in srcs.iter().zip(instance(words, srcs.len(), i)) {
+                        if let Src::Secret(r) = *s {
+                            let w0 = prg.block();
+                            garbler.labels.0[r as usize] = w0;
+                            out.push(w0 ^ delta.and_bit(w & 1 == 1));
+                        }
                     }
                 }
-            }
-            let mut k = 0;
-            for g in self.owned_by(EVALUATOR) {
-                for s in &self.plan.inputs[g] {
-                    if let Src::Secret(r) = *s {
-                        let [m0, m1] = ots.0[k];
-                        k += 1;
-                        garbler.labels.0[r as usize] = m0;
-                        out.push(m0 ^ m1 ^ delta);
+                let mut k = i * n_eval;
+                for g in self.owned_by(EVALUATOR) {
+                    for s in &self.plan.inputs[g] {
+                        if let Src::Secret(r) = *s {
+                            let [m0, m1] = ots.0[k];
+                            k += 1;
+                            garbler.labels.0[r as usize] = m0;
+                            out.push(m0 ^ m1 ^ delta);
+                        }
                     }
                 }
-            }
-            ch.send_blocks(&out)?;
-            out.zeroize();
-            Ok(())
-        })?;
-        ots.0.zeroize();
+                ch.send_blocks(&out)?;
+                out.zeroize();
+                Ok(())
+            })?;
 
-        phases.time("garble", || {
-            garbler.garble(&self.plan, &public, &mut ChannelSink(&mut *ch))
-        })?;
+            phases.time("garble", || {
+                garbler.garble(&self.plan, &public, &mut ChannelSink(&mut *ch))
+            })?;
 
-        phases.time("outputs", || -> Result<ReceivedOutputs, VmError> {
-            // Decoding bits for the evaluator's outputs.
-            let mut bits = Vec::new();
-            for (g, srcs) in self.plan.outputs.iter().enumerate() {
-                if self.recipients(g).1 {
+            phases.time("outputs", || -> Result<(), VmError> {
+                // Decoding bits for the evaluator's outputs.
+                let mut bits = Vec::new();
+                let mut mine = Vec::new();
+                for (g, srcs) in self.plan.outputs.iter().enumerate() {
+                    let (to_garbler, to_evaluator) = self.recipients(g);
                     for s in srcs {
                         if let Src::Secret(r) = *s {
-                            bits.push(garbler.labels.0[r as usize].lsb());
+                            let zero = garbler.labels.0[r as usize];
+                            if to_evaluator {
+                                bits.push(zero.lsb());
+                            }
+                            if to_garbler {
+                                mine.push(zero);
+                            }
                         }
                     }
                 }
-            }
-            ch.send(&pack_bits(&bits))?;
+                ch.send(&pack_bits(&bits))?;
+                kept.push((delta, mine));
+                Ok(())
+            })?;
+            publics.push(public);
+        }
+
+        phases.time("outputs", || -> Result<ReceivedOutputs, VmError> {
             ch.flush()?;
             // Labels for the garbler's outputs, decoded here.
-            let mut outputs = Vec::with_capacity(self.plan.outputs.len());
-            for (g, srcs) in self.plan.outputs.iter().enumerate() {
-                if !self.recipients(g).0 {
-                    outputs.push(None);
-                    continue;
-                }
-                let n_secret = srcs.iter().filter(|s| matches!(s, Src::Secret(_))).count();
-                let labels = ch.recv_blocks(n_secret)?;
-                let mut labels = labels.into_iter();
-                let mut words = Vec::with_capacity(srcs.len());
-                for s in srcs {
-                    words.push(match *s {
-                        Src::Known(k) => u64::from(public[k as usize]),
-                        Src::Secret(r) => {
-                            let zero = garbler.labels.0[r as usize];
-                            let got = labels.next().unwrap_or_default();
-                            if got == zero {
-                                0
-                            } else if got == zero ^ delta {
-                                1
-                            } else {
-                                return Err(VmError::Protocol {
-                                    peer: ch.peer().to_string(),
-                                    why: format!(
-                                        "it sent a label for output `{}` that is neither of the wire's labels",
-                                        self.circuit.circuit().outputs[g].name
-                                    ),
-                                });
+            let mut joined: ReceivedOutputs = Vec::new();
+            for ((delta, mut zeros), public) in kept.into_iter().zip(&publics) {
+                let mut zero = zeros.iter();
+                let mut outputs = Vec::with_capacity(self.plan.outputs.len());
+                for (g, srcs) in self.plan.outputs.iter().enumerate() {
+                    if !self.recipients(g).0 {
+                        outputs.push(None);
+                        continue;
+                    }
+                    let labels = ch.recv_blocks(secret_count(srcs))?;
+                    let mut labels = labels.into_iter();
+                    let mut words = Vec::with_capacity(srcs.len());
+                    for s in srcs {
+                        words.push(match *s {
+                            Src::Known(k) => u64::from(public[k as usize]),
+                            Src::Secret(_) => {
+                                let zero = zero.next().copied().unwrap_or_default();
+                                let got = labels.next().unwrap_or_default();
+                                if got == zero {
+                                    0
+                                } else if got == zero ^ delta {
+                                    1
+                                } else {
+                                    return Err(VmError::Protocol {
+                                        peer: ch.peer().to_string(),
+                                        why: format!(
+                                            "it sent a label for output `{}` that is neither of the wire's labels",
+                                            self.circuit.circuit().outputs[g].name
+                                        ),
+                                    });
+                                }
                             }
-                        }
-                    });
+                        });
+                    }
+                    outputs.push(Some(words));
                 }
-                outputs.push(Some(words));
+                zeros.zeroize();
+                Self::join_outputs(&mut joined, outputs);
             }
-            Ok(outputs)
+            Ok(joined)
         })
     }
 
+    /// The evaluator's side of a batch: the labels of the garbler's outputs
+    /// are kept and sent once, after the last instance (see [`Gc::garble_side`]).
     fn evaluate_side(
         &self,
         inputs: &KnownInputs,
+        instances: usize,
         peers: &mut Peers,
         session: &mut Session,
         phases: &mut Phases,
     ) -> Result<ReceivedOutputs, VmError> {
-        let public = self.public_bits(inputs);
-        let mut evaluator = Evaluator::new(&self.plan);
         let ch = peers.channel(GARBLER)?;
-
-        let mut choices = Vec::with_capacity(self.evaluator_input_bits());
-        for g in self.owned_by(EVALUATOR) {
-            let words = inputs[g].as_deref().unwrap_or_default();
-            for (s, &w) in self.plan.inputs[g].iter().zip(words) {
-                if let Src::Secret(_) = s {
-                    choices.push(w & 1 == 1);
+        let n_eval = self.evaluator_input_bits();
+        let mut choices = Vec::with_capacity(n_eval * instances);
+        for i in 0..instances {
+            for g in self.owned_by(EVALUATOR) {
+                let srcs = &self.plan.inputs[g];
+                let words = inputs[g].as_deref().unwrap_or_default();
+                for (s, &w) in srcs.iter().zip(instance(words, srcs.len(), i)) {
+                    if let Src::Secret(_) = s {
+                        choices.push(w & 1 == 1);
+                    }
                 }
             }
         }
@@ -278,89 +332,100 @@ impl Gc {
             Ok(receiver.random(ch, &choices)?)
         })?;
         let mut received = OtSingles(received);
+        let garbler_bits: usize = self
+            .owned_by(GARBLER)
+            .map(|g| secret_count(&self.plan.inputs[g]))
+            .sum();
+        let mut back: Vec<Block> = Vec::new();
+        let mut joined: ReceivedOutputs = Vec::new();
+        let mut evaluator = Evaluator::new(&self.plan);
 
-        phases.time("inputs", || -> Result<(), VmError> {
-            let garbler_bits: usize = self
-                .owned_by(GARBLER)
-                .map(|g| secret_count(&self.plan.inputs[g]))
-                .sum();
-            let mut blocks = ch.recv_blocks(garbler_bits + choices.len())?;
-            let mut next = blocks.iter();
-            for g in self.owned_by(GARBLER) {
-                for s in &self.plan.inputs[g] {
-                    if let Src::Secret(r) = *s {
-                        evaluator.labels.0[r as usize] = next.next().copied().unwrap_or_default();
+        for i in 0..instances {
+            let public = self.public_bits(inputs, i);
+            phases.time("inputs", || -> Result<(), VmError> {
+                let mut blocks = ch.recv_blocks(garbler_bits + n_eval)?;
+                let mut next = blocks.iter();
+                for g in self.owned_by(GARBLER) {
+                    for s in &self.plan.inputs[g] {
+                        if let Src::Secret(r) = *s {
+                            evaluator.labels.0[r as usize] =
+                                next.next().copied().unwrap_or_default();
+                        }
                     }
                 }
-            }
-            let mut k = 0;
-            for g in self.owned_by(EVALUATOR) {
-                for s in &self.plan.inputs[g] {
-                    if let Src::Secret(r) = *s {
-                        let correction = next.next().copied().unwrap_or_default();
-                        evaluator.labels.0[r as usize] =
-                            received.0[k] ^ correction.and_bit(choices[k]);
-                        k += 1;
+                let mut k = i * n_eval;
+                for g in self.owned_by(EVALUATOR) {
+                    for s in &self.plan.inputs[g] {
+                        if let Src::Secret(r) = *s {
+                            let correction = next.next().copied().unwrap_or_default();
+                            evaluator.labels.0[r as usize] =
+                                received.0[k] ^ correction.and_bit(choices[k]);
+                            k += 1;
+                        }
                     }
                 }
-            }
-            blocks.zeroize();
-            Ok(())
-        })?;
+                blocks.zeroize();
+                Ok(())
+            })?;
+
+            phases.time("evaluate", || {
+                let mut source = ChannelSource {
+                    ch: &mut *ch,
+                    progress: session.progress.as_deref(),
+                };
+                evaluator.evaluate(&self.plan, &public, &mut source)
+            })?;
+
+            let outputs = phases.time("outputs", || -> Result<ReceivedOutputs, VmError> {
+                let mut n_bits = 0;
+                for (g, srcs) in self.plan.outputs.iter().enumerate() {
+                    if self.recipients(g).1 {
+                        n_bits += secret_count(srcs);
+                    }
+                }
+                let mut packed = vec![0u8; n_bits.div_ceil(8)];
+                ch.recv(&mut packed)?;
+                let mut bit = 0;
+                let mut outputs = Vec::with_capacity(self.plan.outputs.len());
+                for (g, srcs) in self.plan.outputs.iter().enumerate() {
+                    let (to_garbler, to_me) = self.recipients(g);
+                    if to_garbler {
+                        for s in srcs {
+                            if let Src::Secret(r) = *s {
+                                back.push(evaluator.labels.0[r as usize]);
+                            }
+                        }
+                    }
+                    if !to_me {
+                        outputs.push(None);
+                        continue;
+                    }
+                    let mut words = Vec::with_capacity(srcs.len());
+                    for s in srcs {
+                        words.push(match *s {
+                            Src::Known(k) => u64::from(public[k as usize]),
+                            Src::Secret(r) => {
+                                let d = packed[bit / 8] >> (bit % 8) & 1;
+                                bit += 1;
+                                u64::from(evaluator.labels.0[r as usize].lsb()) ^ u64::from(d)
+                            }
+                        });
+                    }
+                    outputs.push(Some(words));
+                }
+                Ok(outputs)
+            })?;
+            Self::join_outputs(&mut joined, outputs);
+        }
         received.0.zeroize();
         choices.zeroize();
-
-        phases.time("evaluate", || {
-            let mut source = ChannelSource {
-                ch: &mut *ch,
-                progress: session.progress.as_deref(),
-            };
-            evaluator.evaluate(&self.plan, &public, &mut source)
-        })?;
-
-        phases.time("outputs", || -> Result<ReceivedOutputs, VmError> {
-            let mut n_bits = 0;
-            for (g, srcs) in self.plan.outputs.iter().enumerate() {
-                if self.recipients(g).1 {
-                    n_bits += secret_count(srcs);
-                }
-            }
-            let mut packed = vec![0u8; n_bits.div_ceil(8)];
-            ch.recv(&mut packed)?;
-            let mut bit = 0;
-            let mut outputs = Vec::with_capacity(self.plan.outputs.len());
-            let mut back: Vec<Block> = Vec::new();
-            for (g, srcs) in self.plan.outputs.iter().enumerate() {
-                let (to_garbler, to_me) = self.recipients(g);
-                if to_garbler {
-                    for s in srcs {
-                        if let Src::Secret(r) = *s {
-                            back.push(evaluator.labels.0[r as usize]);
-                        }
-                    }
-                }
-                if !to_me {
-                    outputs.push(None);
-                    continue;
-                }
-                let mut words = Vec::with_capacity(srcs.len());
-                for s in srcs {
-                    words.push(match *s {
-                        Src::Known(k) => u64::from(public[k as usize]),
-                        Src::Secret(r) => {
-                            let d = packed[bit / 8] >> (bit % 8) & 1;
-                            bit += 1;
-                            u64::from(evaluator.labels.0[r as usize].lsb()) ^ u64::from(d)
-                        }
-                    });
-                }
-                outputs.push(Some(words));
-            }
+        phases.time("outputs", || -> Result<(), VmError> {
             ch.send_blocks(&back)?;
             ch.flush()?;
-            back.zeroize();
-            Ok(outputs)
-        })
+            Ok(())
+        })?;
+        back.zeroize();
+        Ok(joined)
     }
 
     /// Garbles and evaluates in memory, with no channel and no OT (labels are
@@ -369,7 +434,7 @@ impl Gc {
     /// garbling time, the evaluation time and the output words.
     pub fn in_memory(&self, inputs: &[Vec<u64>]) -> Result<InMemoryRun, VmError> {
         let known: Vec<Option<Vec<u64>>> = inputs.iter().cloned().map(Some).collect();
-        let public = self.public_bits(&known);
+        let public = self.public_bits(&known, 0);
         let mut prg = Prg::from_os()?;
         let mut garbler = Garbler::new(&self.plan, prg.block());
         let mut evaluator = Evaluator::new(&self.plan);
@@ -448,19 +513,29 @@ impl Protocol for Gc {
         self.plan.and_count()
     }
 
+    fn batched(&self) -> bool {
+        true
+    }
+
     fn run_party(
         &self,
         inputs: &KnownInputs,
-        _instances: usize,
+        instances: usize,
         peers: &mut Peers,
         session: &mut Session,
         phases: &mut Phases,
     ) -> Result<ReceivedOutputs, VmError> {
+        let instances = instances.max(1);
         match peers.me() {
-            GARBLER => self.garble_side(inputs, peers, session, phases),
-            _ => self.evaluate_side(inputs, peers, session, phases),
+            GARBLER => self.garble_side(inputs, instances, peers, session, phases),
+            _ => self.evaluate_side(inputs, instances, peers, session, phases),
         }
     }
+}
+
+/// Instance `i`'s words of an input group of `width` words per instance.
+fn instance(words: &[u64], width: usize, i: usize) -> &[u64] {
+    words.get(i * width..(i + 1) * width).unwrap_or_default()
 }
 
 fn secret_count(srcs: &[Src]) -> usize {

@@ -1,0 +1,248 @@
+//! Network mode throughput: `cargo bench -p veil-vm --bench net`.
+//!
+//! Every party on its own thread of this process, but connected as separate
+//! processes are: each builds its own mesh of TCP connections on 127.0.0.1
+//! (`connect_mesh`) and talks through stream channels with their writer and
+//! reader threads. Each workload runs twice: over mutually authenticated TLS
+//! 1.3 (what `veil party` does) and over plain TCP (insecure, only to measure
+//! what TLS costs). Per workload: the median wall time of a run after one
+//! warm-up run (base OTs are paid once per session), as gates per second.
+//!
+//! Workloads (`VEIL_BENCH=gc|gmw|arith|rep3` picks one backend):
+//! - gc: Bristol AES-128 ×1 (latency) and ×1000 per run (throughput);
+//! - gmw: AES-128 ×1024 between two parties;
+//! - arith: 100 000 independent 64-bit multiplications, three parties;
+//! - rep3: AES-128 ×1024 and 100 000 multiplications, three parties.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use veil_circuit::{BristolOptions, ValidCircuit, Value};
+use veil_vm::backend::Session;
+use veil_vm::net::config::NetConfig;
+use veil_vm::net::connect::{connect_mesh, ConnectOptions, Security};
+use veil_vm::net::stream::peers_over;
+use veil_vm::net::tls;
+use veil_vm::{prepare, run_party_batch, session_digest, BackendKind, Protocol};
+
+fn main() {
+    let aes = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/circuits/bristol-fashion/aes_128.txt");
+    let aes = std::fs::read_to_string(&aes).ok().map(|text| {
+        veil_circuit::bristol::read(&text, &BristolOptions::default()).expect("valid AES")
+    });
+    if aes.is_none() {
+        eprintln!("skipping AES: ../shared/circuits is absent");
+    }
+    let (muls, mul_inputs) = common::wide_muls(100_000);
+    for security in [Security::Tls, Security::InsecurePlainTcp] {
+        let label = match security {
+            Security::Tls => "TLS 1.3",
+            Security::InsecurePlainTcp => "plain TCP",
+        };
+        println!("--- over {label} on 127.0.0.1");
+        if let Some(aes) = &aes {
+            let zeros = zero_inputs(aes);
+            if only("gc") {
+                bench(
+                    BackendKind::Gc,
+                    "aes_128",
+                    "AND",
+                    aes,
+                    &zeros,
+                    1,
+                    200,
+                    security,
+                );
+                bench(
+                    BackendKind::Gc,
+                    "aes_128",
+                    "AND",
+                    aes,
+                    &zeros,
+                    1000,
+                    10,
+                    security,
+                );
+            }
+            if only("gmw") {
+                bench(
+                    BackendKind::Gmw,
+                    "aes_128",
+                    "AND",
+                    aes,
+                    &zeros,
+                    1024,
+                    10,
+                    security,
+                );
+            }
+            if only("rep3") {
+                let three = three_party_aes(aes);
+                bench(
+                    BackendKind::Rep3,
+                    "aes_128",
+                    "AND",
+                    &three,
+                    &zeros,
+                    1024,
+                    10,
+                    security,
+                );
+            }
+        }
+        if only("arith") {
+            bench(
+                BackendKind::Arith,
+                "100k mul64",
+                "MUL",
+                &muls,
+                &mul_inputs,
+                1,
+                10,
+                security,
+            );
+        }
+        if only("rep3") {
+            bench(
+                BackendKind::Rep3,
+                "100k mul64",
+                "MUL",
+                &muls,
+                &mul_inputs,
+                1,
+                10,
+                security,
+            );
+        }
+    }
+}
+
+/// Whether backend `name` runs (`VEIL_BENCH` picks one).
+fn only(name: &str) -> bool {
+    std::env::var("VEIL_BENCH").map_or(true, |v| v == name)
+}
+
+fn zero_inputs(circuit: &ValidCircuit) -> Vec<Value> {
+    circuit
+        .circuit()
+        .inputs
+        .iter()
+        .map(|g| Value::from_bits(&g.ty, &vec![false; g.wires.len() as usize]).expect("zero"))
+        .collect()
+}
+
+/// The AES circuit with a third party that only receives the output, as rep3 needs.
+fn three_party_aes(aes: &ValidCircuit) -> ValidCircuit {
+    let mut c = aes.circuit().clone();
+    c.parties.push("p2".into());
+    for o in &mut c.outputs {
+        o.recipients = vec![2];
+    }
+    ValidCircuit::new(c).expect("valid")
+}
+
+/// A fresh configuration for `names` on free loopback ports, with certificates.
+fn network(names: &[String]) -> NetConfig {
+    let dir: PathBuf = std::env::temp_dir().join(format!(
+        "veil-bench-net-{}-{}",
+        std::process::id(),
+        names.join("-")
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let listeners: Vec<_> = names
+        .iter()
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("port"))
+        .collect();
+    let mut text = String::new();
+    for (n, l) in names.iter().zip(&listeners) {
+        let port = l.local_addr().expect("addr").port();
+        text.push_str(&format!(
+            "[[party]]\nname = \"{n}\"\naddress = \"127.0.0.1:{port}\"\n\n"
+        ));
+    }
+    drop(listeners);
+    let path = dir.join("parties.toml");
+    std::fs::write(&path, text).expect("config");
+    let config = NetConfig::load(Path::new(&path)).expect("config");
+    tls::keygen(&config, true).expect("keygen");
+    config
+}
+
+/// Runs `reps` measured batches of `instances` instances (after one warm-up)
+/// with each party connected over its own sockets, and prints the median.
+#[allow(clippy::too_many_arguments)]
+fn bench(
+    kind: BackendKind,
+    name: &str,
+    gate: &str,
+    circuit: &ValidCircuit,
+    inputs: &[Value],
+    instances: usize,
+    reps: usize,
+    security: Security,
+) {
+    let circuit = Arc::new(circuit.clone());
+    let protocol: Arc<dyn Protocol> = prepare(kind, Arc::clone(&circuit)).expect("backend");
+    let names = protocol.parties().to_vec();
+    let config = network(&names);
+    let digest = session_digest(protocol.as_ref(), &circuit, instances);
+    let c = circuit.circuit();
+    let times: Vec<Vec<Duration>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..names.len())
+            .map(|me| {
+                let (protocol, circuit, config, names) = (&protocol, &circuit, &config, &names);
+                s.spawn(move || {
+                    let options = ConnectOptions {
+                        deadline: Duration::from_secs(30),
+                        io_timeout: Duration::from_secs(60),
+                    };
+                    let links = connect_mesh(config, names, me, &digest, security, &options)
+                        .expect("connect");
+                    let mut peers = peers_over(names.clone(), me, links, Duration::from_secs(60))
+                        .expect("channels");
+                    let own: Vec<Vec<Option<Value>>> = (0..instances)
+                        .map(|_| {
+                            c.inputs
+                                .iter()
+                                .zip(inputs)
+                                .map(|(g, v)| (g.party as usize == me).then(|| v.clone()))
+                                .collect()
+                        })
+                        .collect();
+                    let mut session = Session::default();
+                    let mut times = Vec::with_capacity(reps + 1);
+                    for _ in 0..=reps {
+                        let start = Instant::now();
+                        run_party_batch(protocol.as_ref(), circuit, &own, &mut peers, &mut session)
+                            .expect("run");
+                        times.push(start.elapsed());
+                    }
+                    peers.close_all().expect("close");
+                    times
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("party"))
+            .collect()
+    });
+    // A run's time is its slowest party's; the first run pays the set-up.
+    let mut walls: Vec<f64> = (1..=reps)
+        .map(|r| times.iter().map(|t| t[r].as_secs_f64()).fold(0.0, f64::max))
+        .collect();
+    walls.sort_by(f64::total_cmp);
+    let wall = walls[walls.len() / 2];
+    let gates = protocol.paid_gates() as f64 * instances as f64;
+    println!(
+        "{:5} {name:11} × {instances:4}: {:8.2} M {gate}/s  ({:.3} ms per run, median of {reps})",
+        kind.name(),
+        gates / wall / 1e6,
+        wall * 1e3,
+    );
+}
