@@ -18,7 +18,7 @@ use std::time::Duration;
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use super::connect::{Link, LinkWriter};
-use super::queue::{Fault, QueueChannel, CHUNK, QUEUE};
+use super::queue::{Fault, QueueChannel, QUEUE};
 use super::{Channel, ChannelStats, NetError, Peers};
 
 /// The largest frame a peer may announce. Veil sends chunks of at most
@@ -213,18 +213,21 @@ fn pump_out(
     fault: &Fault,
     timeout: Duration,
 ) {
-    let mut buf = Vec::with_capacity(BATCH + CHUNK + 8);
     let mut result = Ok(());
     while let Ok(chunk) = chunks.recv() {
-        frame(&mut buf, &chunk);
-        while buf.len() < BATCH {
-            match chunks.try_recv() {
-                Ok(chunk) => frame(&mut buf, &chunk),
-                Err(_) => break,
+        // Frames go to the link as they come; the link flushes to the
+        // socket once the queue is empty or a batch has gathered.
+        let mut pending = 0;
+        let mut next = Some(chunk);
+        while let Some(chunk) = next.take() {
+            result = frame(&mut *sink, &chunk);
+            pending += chunk.len();
+            if result.is_err() || pending >= BATCH {
+                break;
             }
+            next = chunks.try_recv().ok();
         }
-        result = sink.write_all(&buf).and_then(|()| sink.flush());
-        buf.clear();
+        result = result.and_then(|()| sink.flush());
         if result.is_err() {
             break;
         }
@@ -250,9 +253,9 @@ fn pump_out(
     }
 }
 
-fn frame(buf: &mut Vec<u8>, chunk: &[u8]) {
-    buf.extend_from_slice(&(chunk.len() as u64).to_le_bytes());
-    buf.extend_from_slice(chunk);
+fn frame(sink: &mut dyn LinkWriter, chunk: &[u8]) -> std::io::Result<()> {
+    sink.write_all(&(chunk.len() as u64).to_le_bytes())?;
+    sink.write_all(chunk)
 }
 
 /// The reader thread: checks each frame's length before allocating it and
