@@ -3,8 +3,9 @@
 //!
 //! The header of each `examples/*.mpc` holds the exact command to run it
 //! (`//   veil run examples/X.mpc --backend B --input … \` continued on the
-//! next comment lines); this test takes the inputs from there, so a new
-//! example is covered as soon as it is written.
+//! next comment lines) and, after `// prints:`, its exact output, one
+//! indented comment line per output line; this test takes both from there,
+//! so a new example is covered as soon as it is written.
 
 mod common;
 
@@ -34,6 +35,17 @@ fn header_command(source: &str) -> Option<Vec<String>> {
     }
     let words: Vec<String> = text.split_whitespace().map(str::to_string).collect();
     (words.len() > 2).then(|| words[1..].to_vec())
+}
+
+/// The output lines listed after `// prints:` in an example's header.
+fn header_output(source: &str) -> Option<String> {
+    let mut lines = source.lines().map_while(|l| l.strip_prefix("//"));
+    lines.find(|c| c.trim() == "prints:")?;
+    let out: Vec<&str> = lines
+        .map_while(|c| c.strip_prefix("   "))
+        .map(str::trim)
+        .collect();
+    (!out.is_empty()).then(|| out.iter().map(|l| format!("{l}\n")).collect())
 }
 
 /// The command with its `--backend` replaced by `backend`.
@@ -74,6 +86,14 @@ fn every_example_gives_the_same_outputs_under_every_backend_that_runs_it() {
             "{}: {}",
             path.display(),
             String::from_utf8_lossy(&reference.stderr)
+        );
+        let expected = header_output(&source)
+            .unwrap_or_else(|| panic!("{}: no `// prints:` block in the header", path.display()));
+        assert_eq!(
+            String::from_utf8_lossy(&reference.stdout),
+            expected,
+            "{}: the interpreter's output differs from the header's",
+            path.display()
         );
         let parties = source.lines().filter(|l| l.starts_with("party ")).count();
         let mut backends = vec!["clear", "gmw", "arith"];

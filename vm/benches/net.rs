@@ -6,7 +6,9 @@
 //! reader threads. Each workload runs twice: over mutually authenticated TLS
 //! 1.3 (what `veil party` does) and over plain TCP (insecure, only to measure
 //! what TLS costs). Per workload: the median wall time of a run after one
-//! warm-up run (base OTs are paid once per session), as gates per second.
+//! warm-up run (base OTs are paid once per session), as gates per second;
+//! TLS and plain TCP alternate three times per workload so that both see the
+//! same load, and the line ends with what TLS costs in throughput.
 //!
 //! Workloads (`VEIL_BENCH=gc|gmw|arith|rep3` picks one backend):
 //! - gc: Bristol AES-128 ×1 (latency) and ×1000 per run (throughput);
@@ -38,87 +40,90 @@ fn main() {
         eprintln!("skipping AES: ../shared/circuits is absent");
     }
     let (muls, mul_inputs) = common::wide_muls(100_000);
-    for security in [Security::Tls, Security::InsecurePlainTcp] {
-        let label = match security {
-            Security::Tls => "TLS 1.3",
-            Security::InsecurePlainTcp => "plain TCP",
-        };
-        println!("--- over {label} on 127.0.0.1");
-        if let Some(aes) = &aes {
-            let zeros = zero_inputs(aes);
-            if only("gc") {
-                bench(
-                    BackendKind::Gc,
-                    "aes_128",
-                    "AND",
-                    aes,
-                    &zeros,
-                    1,
-                    200,
-                    security,
-                );
-                bench(
-                    BackendKind::Gc,
-                    "aes_128",
-                    "AND",
-                    aes,
-                    &zeros,
-                    1000,
-                    10,
-                    security,
-                );
-            }
-            if only("gmw") {
-                bench(
-                    BackendKind::Gmw,
-                    "aes_128",
-                    "AND",
-                    aes,
-                    &zeros,
-                    1024,
-                    10,
-                    security,
-                );
-            }
-            if only("rep3") {
-                let three = three_party_aes(aes);
-                bench(
-                    BackendKind::Rep3,
-                    "aes_128",
-                    "AND",
-                    &three,
-                    &zeros,
-                    1024,
-                    10,
-                    security,
-                );
-            }
+    // TLS and plain TCP alternate, three times each, so that both see the
+    // same machine load; each figure is the median of all its runs.
+    let compare = |kind: BackendKind,
+                   name: &str,
+                   gate: &str,
+                   circuit: &ValidCircuit,
+                   inputs: &[Value],
+                   n: usize,
+                   reps: usize| {
+        let mut tls = Vec::new();
+        let mut plain = Vec::new();
+        for _ in 0..3 {
+            tls.extend(bench(kind, circuit, inputs, n, reps, Security::Tls));
+            plain.extend(bench(
+                kind,
+                circuit,
+                inputs,
+                n,
+                reps,
+                Security::InsecurePlainTcp,
+            ));
         }
-        if only("arith") {
-            bench(
-                BackendKind::Arith,
-                "100k mul64",
-                "MUL",
-                &muls,
-                &mul_inputs,
-                1,
-                10,
-                security,
-            );
+        let (t, p) = (median(&mut tls), median(&mut plain));
+        let prepared = prepare(kind, Arc::new(circuit.clone())).expect("backend");
+        let gates = prepared.paid_gates() as f64 * n as f64;
+        println!(
+            "{:5} {name:11} × {n:4}: TLS {:8.2} M {gate}/s ({:8.3} ms), plain TCP {:8.2} M {gate}/s ({:8.3} ms): TLS costs {:4.1} %",
+            kind.name(),
+            gates / t / 1e6,
+            t * 1e3,
+            gates / p / 1e6,
+            p * 1e3,
+            (1.0 - p / t) * 100.0,
+        );
+    };
+    if let Some(aes) = &aes {
+        let zeros = zero_inputs(aes);
+        if only("gc") {
+            compare(BackendKind::Gc, "aes_128", "AND", aes, &zeros, 1, 200);
+            compare(BackendKind::Gc, "aes_128", "AND", aes, &zeros, 1000, 5);
+        }
+        if only("gmw") {
+            compare(BackendKind::Gmw, "aes_128", "AND", aes, &zeros, 1024, 5);
         }
         if only("rep3") {
-            bench(
+            let three = three_party_aes(aes);
+            compare(
                 BackendKind::Rep3,
-                "100k mul64",
-                "MUL",
-                &muls,
-                &mul_inputs,
-                1,
+                "aes_128",
+                "AND",
+                &three,
+                &zeros,
+                1024,
                 10,
-                security,
             );
         }
     }
+    if only("arith") {
+        compare(
+            BackendKind::Arith,
+            "100k mul64",
+            "MUL",
+            &muls,
+            &mul_inputs,
+            1,
+            3,
+        );
+    }
+    if only("rep3") {
+        compare(
+            BackendKind::Rep3,
+            "100k mul64",
+            "MUL",
+            &muls,
+            &mul_inputs,
+            1,
+            10,
+        );
+    }
+}
+
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
 }
 
 /// Whether backend `name` runs (`VEIL_BENCH` picks one).
@@ -174,18 +179,16 @@ fn network(names: &[String]) -> NetConfig {
 }
 
 /// Runs `reps` measured batches of `instances` instances (after one warm-up)
-/// with each party connected over its own sockets, and prints the median.
-#[allow(clippy::too_many_arguments)]
+/// with each party connected over its own sockets; returns each run's wall
+/// time in seconds (the slowest party's).
 fn bench(
     kind: BackendKind,
-    name: &str,
-    gate: &str,
     circuit: &ValidCircuit,
     inputs: &[Value],
     instances: usize,
     reps: usize,
     security: Security,
-) {
+) -> Vec<f64> {
     let circuit = Arc::new(circuit.clone());
     let protocol: Arc<dyn Protocol> = prepare(kind, Arc::clone(&circuit)).expect("backend");
     let names = protocol.parties().to_vec();
@@ -233,16 +236,7 @@ fn bench(
             .collect()
     });
     // A run's time is its slowest party's; the first run pays the set-up.
-    let mut walls: Vec<f64> = (1..=reps)
+    (1..=reps)
         .map(|r| times.iter().map(|t| t[r].as_secs_f64()).fold(0.0, f64::max))
-        .collect();
-    walls.sort_by(f64::total_cmp);
-    let wall = walls[walls.len() / 2];
-    let gates = protocol.paid_gates() as f64 * instances as f64;
-    println!(
-        "{:5} {name:11} × {instances:4}: {:8.2} M {gate}/s  ({:.3} ms per run, median of {reps})",
-        kind.name(),
-        gates / wall / 1e6,
-        wall * 1e3,
-    );
+        .collect()
 }
