@@ -144,6 +144,17 @@ struct RunArgs {
     /// `@file.csv[:COLUMN]`.
     #[arg(long = "input", value_name = "PARTY.NAME=VALUE")]
     inputs: Vec<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+    #[command(flatten)]
+    protocol: ProtocolArgs,
+    #[command(flatten)]
+    build: BuildArgs,
+}
+
+/// How `run` and `party` print what a run produced.
+#[derive(Debug, Clone, clap::Args)]
+struct OutputArgs {
     /// Print one JSON object `{party: {output: value}}`.
     #[arg(long)]
     json: bool,
@@ -151,13 +162,10 @@ struct RunArgs {
     #[arg(long)]
     hex: bool,
     /// After the run, print its measured cost to stderr: AND gates, bytes sent
-    /// and received and rounds per party, wall time per phase (JSON with `--json`).
+    /// and received and rounds per party (and per peer), wall time per phase
+    /// (JSON with `--json`).
     #[arg(long)]
     stats: bool,
-    #[command(flatten)]
-    protocol: ProtocolArgs,
-    #[command(flatten)]
-    build: BuildArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -546,8 +554,8 @@ fn run(args: &RunArgs) -> u8 {
                 Ok(r) => r,
                 Err(code) => return code,
             };
-            if args.stats {
-                stats = Some(local::stats(protocol.as_ref(), &run, args.json));
+            if args.output.stats {
+                stats = Some(local::stats(protocol.as_ref(), &run, args.output.json));
             }
             let c = circuit.circuit();
             // Helper parties a protocol adds (gc's evaluator for a one-party
@@ -567,10 +575,10 @@ fn run(args: &RunArgs) -> u8 {
         outputs: &names,
         received: &received,
     };
-    let text = if args.json {
-        output::json(&r, args.hex)
+    let text = if args.output.json {
+        output::json(&r, args.output.hex)
     } else {
-        output::text(&r, args.hex)
+        output::text(&r, args.output.hex)
     };
     print!("{text}");
     if let Some(stats) = stats {

@@ -11,7 +11,7 @@ use veil_vm::net::tls;
 use veil_vm::{run_network, NetworkOptions};
 
 use crate::logger::{self, LogLevel};
-use crate::{circuit_for, inputs, local, output, Backend, BuildArgs, ProtocolArgs};
+use crate::{circuit_for, inputs, local, output, Backend, BuildArgs, OutputArgs, ProtocolArgs};
 
 /// The program or an input is wrong.
 const EXIT_INVALID: u8 = 1;
@@ -36,16 +36,8 @@ pub struct PartyArgs {
     /// this party's name), VALUE as for `veil run`.
     #[arg(long = "input", value_name = "NAME=VALUE")]
     inputs: Vec<String>,
-    /// Print one JSON object `{party: {output: value}}`.
-    #[arg(long)]
-    json: bool,
-    /// Print integers as zero-padded hexadecimal of their width.
-    #[arg(long)]
-    hex: bool,
-    /// After the run, print its cost to stderr whatever the log level: bytes
-    /// and rounds per peer, time per phase (JSON with `--json`).
-    #[arg(long)]
-    stats: bool,
+    #[command(flatten)]
+    output: OutputArgs,
     /// Seconds to wait for a silent peer once connected; then every party stops (exit 3).
     #[arg(long, value_name = "SECS", default_value = "60", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     timeout: u64,
@@ -152,20 +144,20 @@ pub fn party(args: &PartyArgs) -> u8 {
             .pop()
             .unwrap_or_default()
     };
-    let text = if args.json {
+    let text = if args.output.json {
         output::json(
             &output::Received {
                 parties: std::slice::from_ref(&args.id),
                 outputs: &names,
                 received: std::slice::from_ref(&mine),
             },
-            args.hex,
+            args.output.hex,
         )
     } else {
-        output::text_unprefixed(&names, &mine, args.hex)
+        output::text_unprefixed(&names, &mine, args.output.hex)
     };
     print!("{text}");
-    if args.stats {
+    if args.output.stats {
         use std::io::Write;
         let _ = std::io::stdout().flush();
         eprint!(
@@ -175,7 +167,7 @@ pub fn party(args: &PartyArgs) -> u8 {
                 parties,
                 run.wall,
                 &[run.report],
-                args.json
+                args.output.json
             )
         );
     }

@@ -260,6 +260,25 @@ impl Drop for Proc {
 }
 
 /// A finished process.
+/// Both parties of a `gc` run of the Bristol AES circuit with `opts`.
+fn aes_pair(aes: &str, config: &Path, opts: &[&str]) -> (Proc, Proc) {
+    let p0 = party(
+        aes,
+        config,
+        "p0",
+        "gc",
+        &[opts, &["--input", "0=1"]].concat(),
+    );
+    let p1 = party(
+        aes,
+        config,
+        "p1",
+        "gc",
+        &[opts, &["--input", "1=2"]].concat(),
+    );
+    (p0, p1)
+}
+
 #[derive(Debug)]
 struct Done {
     name: String,
@@ -1173,20 +1192,7 @@ fn killing_one_of_two_gc_parties_stops_the_other_with_exit_3() {
         // AES ×20000 under gc moves 4 GB and takes seconds: still running
         // when the victim dies.
         let opts = ["--parallel", "20000", "--timeout", "30"];
-        let mut p0 = party(
-            &aes,
-            &config,
-            "p0",
-            "gc",
-            &[&opts[..], &["--input", "0=1"]].concat(),
-        );
-        let mut p1 = party(
-            &aes,
-            &config,
-            "p1",
-            "gc",
-            &[&opts[..], &["--input", "1=2"]].concat(),
-        );
+        let (mut p0, mut p1) = aes_pair(&aes, &config, &opts);
         let (killed, survivor) = if victim == "p0" {
             (&mut p0, "p1")
         } else {
@@ -1292,20 +1298,7 @@ fn a_stopped_party_makes_the_other_time_out_with_exit_3() {
         let config = network(dir.path(), &["p0", "p1"]);
         let t = TIMEOUT.to_string();
         let opts = ["--parallel", "20000", "--timeout", &t];
-        let mut p0 = party(
-            &aes,
-            &config,
-            "p0",
-            "gc",
-            &[&opts[..], &["--input", "0=1"]].concat(),
-        );
-        let mut p1 = party(
-            &aes,
-            &config,
-            "p1",
-            "gc",
-            &[&opts[..], &["--input", "1=2"]].concat(),
-        );
+        let (mut p0, mut p1) = aes_pair(&aes, &config, &opts);
         let (stopped, survivor) = if victim == "p0" {
             (&mut p0, &mut p1)
         } else {

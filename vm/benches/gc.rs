@@ -9,10 +9,12 @@
 //! median follows the code. End to end is one session of back-to-back runs
 //! (after the first, which sets up OT), timed as a whole.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use veil_circuit::{BristolOptions, ValidCircuit, Value};
+use veil_circuit::{BristolOptions, ValidCircuit};
 use veil_vm::backend::gc::Gc;
 use veil_vm::{prepare, run_local_many, BackendKind, LocalOptions};
 
@@ -31,15 +33,6 @@ fn main() {
     }
 }
 
-fn zero_inputs(circuit: &ValidCircuit) -> Vec<Value> {
-    circuit
-        .circuit()
-        .inputs
-        .iter()
-        .map(|g| Value::from_bits(&g.ty, &vec![false; g.wires.len() as usize]).expect("zero"))
-        .collect()
-}
-
 /// Million AND gates per second at the first quartile, median and third
 /// quartile of `times` (sorted in place).
 fn rates(ands: f64, times: &mut [Duration]) -> [f64; 3] {
@@ -52,7 +45,7 @@ fn rates(ands: f64, times: &mut [Duration]) -> [f64; 3] {
 fn bench(name: &str, circuit: &ValidCircuit) {
     let circuit = Arc::new(circuit.clone());
     let gc = Gc::new(Arc::clone(&circuit)).expect("gc");
-    let inputs = zero_inputs(&circuit);
+    let inputs = common::zero_inputs(&circuit);
     let words: Vec<Vec<u64>> = inputs
         .iter()
         .map(|v| v.to_bits().into_iter().map(u64::from).collect())

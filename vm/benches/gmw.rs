@@ -9,10 +9,12 @@
 //! - Boolean triples per second from OT (the "triples" phase, the session's
 //!   OT set-up excluded), for 2 and 3 parties.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use veil_circuit::{BristolOptions, ValidCircuit, Value};
+use veil_circuit::{BristolOptions, ValidCircuit};
 use veil_vm::preprocess::Preprocessing;
 use veil_vm::{
     prepare_with, run_local_batches, BackendKind, BackendOptions, LocalOptions, LocalRun,
@@ -38,15 +40,6 @@ fn main() {
     }
 }
 
-fn zero_inputs(circuit: &ValidCircuit) -> Vec<Value> {
-    circuit
-        .circuit()
-        .inputs
-        .iter()
-        .map(|g| Value::from_bits(&g.ty, &vec![false; g.wires.len() as usize]).expect("zero"))
-        .collect()
-}
-
 /// `reps + 1` runs of `instances` instances each in one session (the first
 /// a warm-up, which also sets up OT extension).
 fn runs(
@@ -61,7 +54,7 @@ fn runs(
         preprocessing,
     };
     let protocol = prepare_with(BackendKind::Gmw, Arc::clone(circuit), &opts).expect("gmw");
-    let batch = vec![zero_inputs(circuit); instances];
+    let batch = vec![common::zero_inputs(circuit); instances];
     let batches = vec![batch; reps + 1];
     let done =
         run_local_batches(&protocol, circuit, &batches, LocalOptions::default()).expect("runs");

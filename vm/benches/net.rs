@@ -76,7 +76,7 @@ fn main() {
         );
     };
     if let Some(aes) = &aes {
-        let zeros = zero_inputs(aes);
+        let zeros = common::zero_inputs(aes);
         if only("gc") {
             compare(BackendKind::Gc, "aes_128", "AND", aes, &zeros, 1, 200);
             compare(BackendKind::Gc, "aes_128", "AND", aes, &zeros, 1000, 5);
@@ -129,15 +129,6 @@ fn median(xs: &mut [f64]) -> f64 {
 /// Whether backend `name` runs (`VEIL_BENCH` picks one).
 fn only(name: &str) -> bool {
     std::env::var("VEIL_BENCH").map_or(true, |v| v == name)
-}
-
-fn zero_inputs(circuit: &ValidCircuit) -> Vec<Value> {
-    circuit
-        .circuit()
-        .inputs
-        .iter()
-        .map(|g| Value::from_bits(&g.ty, &vec![false; g.wires.len() as usize]).expect("zero"))
-        .collect()
 }
 
 /// The AES circuit with a third party that only receives the output, as rep3 needs.
@@ -194,7 +185,6 @@ fn bench(
     let names = protocol.parties().to_vec();
     let config = network(&names);
     let digest = session_digest(protocol.as_ref(), &circuit, instances);
-    let c = circuit.circuit();
     let times: Vec<Vec<Duration>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..names.len())
             .map(|me| {
@@ -209,13 +199,7 @@ fn bench(
                     let mut peers = peers_over(names.clone(), me, links, Duration::from_secs(60))
                         .expect("channels");
                     let own: Vec<Vec<Option<Value>>> = (0..instances)
-                        .map(|_| {
-                            c.inputs
-                                .iter()
-                                .zip(inputs)
-                                .map(|(g, v)| (g.party as usize == me).then(|| v.clone()))
-                                .collect()
-                        })
+                        .map(|_| veil_vm::party::own_inputs(circuit, me, inputs))
                         .collect();
                     let mut session = Session::default();
                     let mut times = Vec::with_capacity(reps + 1);

@@ -28,7 +28,14 @@ fn main() {
         let aes = veil_circuit::bristol::read(&text, &BristolOptions::default()).expect("valid");
         if only("aes") {
             for (instances, reps) in [(1usize, 300), (1024, 40)] {
-                bench("aes_128", "AND", &aes, instances, reps, zero_inputs(&aes));
+                bench(
+                    "aes_128",
+                    "AND",
+                    &aes,
+                    instances,
+                    reps,
+                    common::zero_inputs(&aes),
+                );
             }
         }
     } else {
@@ -45,15 +52,6 @@ fn main() {
 /// Whether workload `name` runs (`VEIL_BENCH=aes` or `mul` picks one).
 fn only(name: &str) -> bool {
     std::env::var("VEIL_BENCH").map_or(true, |v| v == name)
-}
-
-fn zero_inputs(circuit: &ValidCircuit) -> Vec<Value> {
-    circuit
-        .circuit()
-        .inputs
-        .iter()
-        .map(|g| Value::from_bits(&g.ty, &vec![false; g.wires.len() as usize]).expect("zero"))
-        .collect()
 }
 
 /// The shortest time any party spent in phase `name`. Parties enter the

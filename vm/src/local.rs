@@ -10,7 +10,7 @@ use veil_circuit::{ValidCircuit, Value};
 use crate::backend::{Protocol, Session};
 use crate::error::VmError;
 use crate::net::{local, DEFAULT_TIMEOUT};
-use crate::party::{run_party_batch, PartyOutputs, PartyReport};
+use crate::party::{own_inputs, run_party_batch, PartyOutputs, PartyReport};
 
 /// The result of a local run.
 #[derive(Debug, Clone)]
@@ -122,13 +122,7 @@ pub fn run_local_batches(
                         for batch in runs {
                             let own: Vec<Vec<Option<Value>>> = batch
                                 .iter()
-                                .map(|inputs| {
-                                    c.inputs
-                                        .iter()
-                                        .zip(inputs)
-                                        .map(|(g, v)| (g.party as usize == me).then(|| v.clone()))
-                                        .collect()
-                                })
+                                .map(|inputs| own_inputs(circuit, me, inputs))
                                 .collect();
                             let start = Instant::now();
                             let (o, r) = run_party_batch(

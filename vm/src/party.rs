@@ -38,6 +38,19 @@ impl PartyReport {
 /// What a party learns: one entry per output group, `Some` where it is a recipient.
 pub type PartyOutputs = Vec<Option<Value>>;
 
+/// Party `me`'s share of a full input assignment (one value per input
+/// group): the values of the groups it owns, `None` elsewhere. Local mode,
+/// tests and benchmarks hold every party's inputs and hand each its own.
+pub fn own_inputs(circuit: &ValidCircuit, me: usize, inputs: &[Value]) -> Vec<Option<Value>> {
+    circuit
+        .circuit()
+        .inputs
+        .iter()
+        .zip(inputs)
+        .map(|(g, v)| (g.party as usize == me).then(|| v.clone()))
+        .collect()
+}
+
 /// Runs party `peers.me()` on one instance: `own[g]` is its value for input
 /// group `g` (it must give exactly the groups it owns).
 pub fn run_party(

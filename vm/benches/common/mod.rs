@@ -35,3 +35,13 @@ pub fn wide_muls(n: u64) -> (ValidCircuit, Vec<Value>) {
     };
     (b.finish().expect("valid"), vec![values(1), values(2)])
 }
+
+/// One all-zero value per input group (the benchmarks time protocols, not values).
+pub fn zero_inputs(circuit: &ValidCircuit) -> Vec<Value> {
+    circuit
+        .circuit()
+        .inputs
+        .iter()
+        .map(|g| Value::from_bits(&g.ty, &vec![false; g.wires.len() as usize]).expect("zero"))
+        .collect()
+}

@@ -352,15 +352,51 @@ fn read_certificates(party: &PartyAddress) -> Result<Vec<CertificateDer<'static>
     Ok(chain)
 }
 
-/// The dialer's check of the listener it reached: the end-entity
-/// certificate must be byte-for-byte the pinned one of the peer dialed.
+/// A pinning verifier, for both ends: the peer's end-entity certificate
+/// must be byte-for-byte one of `accepted` (the dialer: the one peer it
+/// dialed; the listener: every other configured party), and its TLS 1.3
+/// handshake signature must verify with that certificate's key.
 #[derive(Debug)]
-struct PinnedServer {
-    pinned: CertificateDer<'static>,
+struct Pinned {
+    accepted: Vec<CertificateDer<'static>>,
     provider: Arc<CryptoProvider>,
 }
 
-impl ServerCertVerifier for PinnedServer {
+impl Pinned {
+    fn check(&self, end_entity: &CertificateDer<'_>) -> Result<(), rustls::Error> {
+        if self
+            .accepted
+            .iter()
+            .any(|c| c.as_ref() == end_entity.as_ref())
+        {
+            Ok(())
+        } else {
+            Err(not_pinned())
+        }
+    }
+
+    fn tls13(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+impl ServerCertVerifier for Pinned {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -369,11 +405,8 @@ impl ServerCertVerifier for PinnedServer {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        if end_entity.as_ref() == self.pinned.as_ref() {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(not_pinned())
-        }
+        self.check(end_entity)
+            .map(|()| ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -391,30 +424,15 @@ impl ServerCertVerifier for PinnedServer {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.tls13(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.schemes()
     }
 }
 
-/// The listener's check of a dialer: client certificates are mandatory and
-/// the end-entity certificate must be one of the configured parties'.
-#[derive(Debug)]
-struct PinnedClients {
-    accepted: Vec<CertificateDer<'static>>,
-    provider: Arc<CryptoProvider>,
-}
-
-impl ClientCertVerifier for PinnedClients {
+impl ClientCertVerifier for Pinned {
     fn offer_client_auth(&self) -> bool {
         true
     }
@@ -433,15 +451,8 @@ impl ClientCertVerifier for PinnedClients {
         _intermediates: &[CertificateDer<'_>],
         _now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        if self
-            .accepted
-            .iter()
-            .any(|c| c.as_ref() == end_entity.as_ref())
-        {
-            Ok(ClientCertVerified::assertion())
-        } else {
-            Err(not_pinned())
-        }
+        self.check(end_entity)
+            .map(|()| ClientCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -459,18 +470,11 @@ impl ClientCertVerifier for PinnedClients {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.tls13(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.schemes()
     }
 }
 
@@ -507,8 +511,8 @@ pub fn client_config(
         source,
     };
     let provider = provider();
-    let verifier = Arc::new(PinnedServer {
-        pinned: peer_pinned,
+    let verifier = Arc::new(Pinned {
+        accepted: vec![peer_pinned],
         provider: provider.clone(),
     });
     let mut config = ClientConfig::builder_with_provider(provider)
@@ -534,7 +538,7 @@ pub fn server_config(
         source,
     };
     let provider = provider();
-    let verifier = Arc::new(PinnedClients {
+    let verifier = Arc::new(Pinned {
         accepted,
         provider: provider.clone(),
     });

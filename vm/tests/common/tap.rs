@@ -125,16 +125,9 @@ pub fn run_tapped(
     }
     let (done_tx, done_rx) = mpsc::channel();
     for (me, (channels, logs)) in slots.into_iter().zip(logs).enumerate() {
-        let c = circuit.circuit();
         let own: Vec<Vec<Option<Value>>> = runs
             .iter()
-            .map(|inputs| {
-                c.inputs
-                    .iter()
-                    .zip(inputs)
-                    .map(|(g, v)| (g.party as usize == me).then(|| v.clone()))
-                    .collect()
-            })
+            .map(|inputs| veil_vm::party::own_inputs(circuit, me, inputs))
             .collect();
         let (protocol, circuit, done, names) = (
             Arc::clone(protocol),
