@@ -1585,3 +1585,36 @@ fn keygen_refuses_to_overwrite_without_force() {
         assert_eq!(d.code, Some(0), "{}: {}", d.name, d.stderr);
     }
 }
+
+/// `--stats --json` prints the cost of the run on stderr as one JSON object
+/// with the bytes and rounds per peer, and `--log-level warn` silences the
+/// info lines (connections, summary) but not that report.
+#[test]
+fn stats_report_per_peer_and_the_log_level_filters() {
+    let dir = TempDir::new("stats");
+    let config = network(dir.path(), &["alice", "bob"]);
+    let alice = party(
+        MILLIONAIRES,
+        &config,
+        "alice",
+        "gc",
+        &["--input", "a=9", "--stats", "--json", "--log-level", "warn"],
+    );
+    let bob = party(MILLIONAIRES, &config, "bob", "gc", &["--input", "b=4"]);
+    let done = wait_all(vec![alice, bob], WATCHDOG);
+    assert_eq!(done[0].code, Some(0), "{}", done[0].stderr);
+    assert!(!done[0].stderr.contains("info:"), "{}", done[0].stderr);
+    assert!(
+        done[1].stderr.contains("info: connected to alice"),
+        "{}",
+        done[1].stderr
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(done[0].stderr.trim()).expect("JSON report");
+    let alice = &report["parties"]["alice"];
+    assert_eq!(report["backend"], "gc");
+    let to_bob = &alice["peers"]["bob"];
+    assert!(to_bob["bytes_sent"].as_u64().expect("bytes") > 1000);
+    assert_eq!(to_bob["bytes_sent"], alice["bytes_sent"]);
+    assert!(alice["phases_ms"]["connect"].as_f64().is_some());
+}
