@@ -1,0 +1,93 @@
+//! `docs/stdlib.md` lists every standard-library function with its cost in
+//! AND gates and AND-depth at typical sizes. The table is generated here from
+//! the compiler (the same numbers `veil stats` prints), never typed by hand:
+//! this test fails when the document and the compiler disagree, and
+//! `VEIL_BLESS=1 cargo test --release --test stdlib_doc` rewrites the table.
+
+use std::path::Path;
+
+use veil_circuit::Stats;
+use veil_compiler::driver::{check_source, compile_program, CompileOptions};
+
+/// One row: the function as users call it, the size it is measured at, and
+/// the body of a two-party program (`a` gives the arguments, `b` learns the
+/// result) that calls it once.
+struct Row {
+    call: &'static str,
+    size: &'static str,
+    program: &'static str,
+}
+
+const ROWS: &[Row] = &[
+    Row {
+        call: "cmp::clamp(x, lo, hi)",
+        size: "u32",
+        program: "use std::cmp;\nfn main(x: u32 from a, lo: u32 from a, hi: u32 from a) { output r = reveal(cmp::clamp(x, lo, hi)) to b; }",
+    },
+    Row {
+        call: "cmp::min_of(xs)",
+        size: "32 × u32",
+        program: "use std::cmp;\nfn main(xs: [u32; 32] from a) { output r = reveal(cmp::min_of(xs)) to b; }",
+    },
+    Row {
+        call: "cmp::max_of(xs)",
+        size: "32 × u32",
+        program: "use std::cmp;\nfn main(xs: [u32; 32] from a) { output r = reveal(cmp::max_of(xs)) to b; }",
+    },
+    Row {
+        call: "cmp::argmin(xs)",
+        size: "32 × u32",
+        program: "use std::cmp;\nfn main(xs: [u32; 32] from a) { output r = reveal(cmp::argmin(xs)) to b; }",
+    },
+    Row {
+        call: "cmp::argmax(xs)",
+        size: "32 × u32",
+        program: "use std::cmp;\nfn main(xs: [u32; 32] from a) { output r = reveal(cmp::argmax(xs)) to b; }",
+    },
+];
+
+const BEGIN: &str = "<!-- begin generated costs: tests/stdlib_doc.rs -->";
+const END: &str = "<!-- end generated costs -->";
+
+/// (AND gates, AND-depth) of a row's program, compiled as `veil stats` does.
+fn cost(row: &Row) -> (u64, u64) {
+    let text = format!("party a;\nparty b;\n{}\n", row.program);
+    let checked = check_source(Path::new("stdlib_doc.mpc"), text);
+    let program = checked
+        .program
+        .unwrap_or_else(|| panic!("`{}` does not check: {:?}", row.call, checked.diagnostics));
+    let compiled = compile_program(&program, &CompileOptions::default())
+        .unwrap_or_else(|e| panic!("`{}` does not compile: {e}", row.call));
+    let s = Stats::of(&compiled.circuit);
+    (s.and, s.and_depth)
+}
+
+fn table() -> String {
+    let mut t = String::from("| call | size | AND gates | AND-depth |\n|---|---|---:|---:|\n");
+    for row in ROWS {
+        let (and, depth) = cost(row);
+        t.push_str(&format!(
+            "| `{}` | {} | {and} | {depth} |\n",
+            row.call, row.size
+        ));
+    }
+    t
+}
+
+#[test]
+fn the_cost_table_in_docs_stdlib_md_is_what_the_compiler_produces() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/stdlib.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/stdlib.md exists");
+    let (Some(b), Some(e)) = (doc.find(BEGIN), doc.find(END)) else {
+        panic!("docs/stdlib.md has no generated section ({BEGIN} … {END})");
+    };
+    let fresh = format!("{}{BEGIN}\n{}{}", &doc[..b], table(), &doc[e..]);
+    if std::env::var_os("VEIL_BLESS").is_some() {
+        std::fs::write(&path, &fresh).expect("write docs/stdlib.md");
+        return;
+    }
+    assert!(
+        doc == fresh,
+        "docs/stdlib.md's cost table is out of date: run `VEIL_BLESS=1 cargo test --release --test stdlib_doc`"
+    );
+}
