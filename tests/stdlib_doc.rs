@@ -44,6 +44,21 @@ const ROWS: &[Row] = &[
         size: "32 × u32",
         program: "use std::cmp;\nfn main(xs: [u32; 32] from a) { output r = reveal(cmp::argmax(xs)) to b; }",
     },
+    Row {
+        call: "crypto::aes128(key, block)",
+        size: "16 + 16 bytes",
+        program: "use std::crypto;\nfn main(k: [u8; 16] from a, m: [u8; 16] from a) { output r = reveal(crypto::aes128(k, m)) to b; }",
+    },
+    Row {
+        call: "crypto::sha256_compress(state, block)",
+        size: "8 + 16 words",
+        program: "use std::crypto;\nfn main(h: [u32; 8] from a, w: [u32; 16] from a) { output r = reveal(crypto::sha256_compress(h, w)) to b; }",
+    },
+    Row {
+        call: "crypto::sbox(x)",
+        size: "u8",
+        program: "use std::crypto;\nfn main(x: u8 from a) { output r = reveal(crypto::sbox(x)) to b; }",
+    },
 ];
 
 const BEGIN: &str = "<!-- begin generated costs: tests/stdlib_doc.rs -->";
