@@ -7,7 +7,11 @@
 use std::path::PathBuf;
 
 /// Every standard module: its name and source text.
-const MODULES: &[(&str, &str)] = &[("cmp", include_str!("../../stdlib/cmp.mpc"))];
+const MODULES: &[(&str, &str)] = &[
+    ("cmp", include_str!("../../stdlib/cmp.mpc")),
+    ("sort", include_str!("../../stdlib/sort.mpc")),
+    ("stats", include_str!("../../stdlib/stats.mpc")),
+];
 
 /// The path shown in diagnostics and the source of `std::NAME` (`segments` joined by `/`).
 pub fn load(segments: &[String]) -> Option<(PathBuf, String)> {
