@@ -168,7 +168,7 @@ fn program(name: &str) -> Module {
             output(&mut b, "r", r, false);
             b.finish()
         }
-        "hamming160" => mpc_program("hamming160"),
+        "hamming160" | "sort32" | "sort64" => mpc_program(name),
         other => panic!("unknown program `{other}` in tests/circuits/costs.toml"),
     }
 }
