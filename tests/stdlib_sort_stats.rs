@@ -224,13 +224,7 @@ fn histogram_ref(xs: &[u32], bounds: &[u32]) -> Vec<u32> {
         .collect()
 }
 
-fn check_stats(
-    xs: &[u32],
-    f: u32,
-    p: u32,
-    bounds: &[u32],
-    t: u32,
-) -> Result<(), TestCaseError> {
+fn check_stats(xs: &[u32], f: u32, p: u32, bounds: &[u32], t: u32) -> Result<(), TestCaseError> {
     let n = xs.len();
     let src = format!(
         "use std::stats;\nparty alice;\nparty bob;\n\
@@ -247,7 +241,10 @@ fn check_stats(
         list(bounds),
         n as u64 * 7 + 3,
     );
-    let (out, _) = run(&src, &[("alice", "xs", list(xs)), ("bob", "t", t.to_string())])?;
+    let (out, _) = run(
+        &src,
+        &[("alice", "xs", list(xs)), ("bob", "t", t.to_string())],
+    )?;
     let big: Vec<u128> = xs.iter().map(|&x| u128::from(x)).collect();
     let len = n as u128;
     let sum: u128 = big.iter().sum();
@@ -256,14 +253,25 @@ fn check_stats(
     sorted.sort_unstable();
     prop_assert_eq!(int(&out[0]), sum, "sum of {:?}", xs);
     prop_assert_eq!(int(&out[1]), sum / len, "mean of {:?}", xs);
-    prop_assert_eq!(int(&out[2]), (sum << f) / len, "mean_fixed({}) of {:?}", f, xs);
+    prop_assert_eq!(
+        int(&out[2]),
+        (sum << f) / len,
+        "mean_fixed({}) of {:?}",
+        f,
+        xs
+    );
     prop_assert_eq!(
         int(&out[3]),
         (len * squares - sum * sum) / (len * len),
         "variance of {:?}",
         xs
     );
-    prop_assert_eq!(int(&out[4]) as u32, sorted[(n - 1) / 2], "median of {:?}", xs);
+    prop_assert_eq!(
+        int(&out[4]) as u32,
+        sorted[(n - 1) / 2],
+        "median of {:?}",
+        xs
+    );
     prop_assert_eq!(
         int(&out[5]) as u32,
         percentile_ref(&sorted, p),
