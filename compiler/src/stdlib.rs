@@ -10,6 +10,8 @@ use std::path::PathBuf;
 const MODULES: &[(&str, &str)] = &[
     ("cmp", include_str!("../../stdlib/cmp.mpc")),
     ("crypto", include_str!("../../stdlib/crypto.mpc")),
+    ("sort", include_str!("../../stdlib/sort.mpc")),
+    ("stats", include_str!("../../stdlib/stats.mpc")),
 ];
 
 /// The path shown in diagnostics and the source of `std::NAME` (`segments` joined by `/`).
