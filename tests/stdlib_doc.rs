@@ -59,6 +59,66 @@ const ROWS: &[Row] = &[
         size: "u8",
         program: "use std::crypto;\nfn main(x: u8 from a) { output r = reveal(crypto::sbox(x)) to b; }",
     },
+    Row {
+        call: "sort::sort(xs)",
+        size: "32 × u32",
+        program: "use std::sort;\nfn main(xs: [u32; 32] from a) { output r = reveal(sort::sort(xs)) to b; }",
+    },
+    Row {
+        call: "sort::sort(xs)",
+        size: "64 × u32",
+        program: "use std::sort;\nfn main(xs: [u32; 64] from a) { output r = reveal(sort::sort(xs)) to b; }",
+    },
+    Row {
+        call: "sort::sort_desc(xs)",
+        size: "32 × u32",
+        program: "use std::sort;\nfn main(xs: [u32; 32] from a) { output r = reveal(sort::sort_desc(xs)) to b; }",
+    },
+    Row {
+        call: "sort::sort_by_key(keys, payload)",
+        size: "32 × (u32, u32)",
+        program: "use std::sort;\nfn main(k: [u32; 32] from a, p: [u32; 32] from a) { output r = reveal(sort::sort_by_key(k, p)) to b; }",
+    },
+    Row {
+        call: "stats::sum(xs)",
+        size: "32 × u32",
+        program: "use std::stats;\nfn main(xs: [u32; 32] from a) { output r = reveal(stats::sum(xs)) to b; }",
+    },
+    Row {
+        call: "stats::mean(xs)",
+        size: "24 × u32",
+        program: "use std::stats;\nfn main(xs: [u32; 24] from a) { output r = reveal(stats::mean(xs)) to b; }",
+    },
+    Row {
+        call: "stats::mean_fixed(xs, 16)",
+        size: "24 × u32",
+        program: "use std::stats;\nfn main(xs: [u32; 24] from a) { output r = reveal(stats::mean_fixed(xs, 16)) to b; }",
+    },
+    Row {
+        call: "stats::variance(xs)",
+        size: "24 × u32",
+        program: "use std::stats;\nfn main(xs: [u32; 24] from a) { output r = reveal(stats::variance(xs)) to b; }",
+    },
+    Row {
+        call: "stats::median(xs)",
+        size: "24 × u32",
+        program: "use std::stats;\nfn main(xs: [u32; 24] from a) { output r = reveal(stats::median(xs)) to b; }",
+    },
+    Row {
+        call: "stats::percentile(xs, 90)",
+        size: "24 × u32",
+        program: "use std::stats;\nfn main(xs: [u32; 24] from a) { output r = reveal(stats::percentile(xs, 90)) to b; }",
+    },
+    Row {
+        call: "stats::histogram(xs, bounds)",
+        size: "32 × u32, 4 public bounds",
+        program: "use std::stats;\nfn main(xs: [u32; 32] from a) { output r = reveal(stats::histogram(xs, [0, 100, 200, 300])) to b; }",
+    },
+    Row {
+        call: "stats::count_above(xs, t)",
+        size: "32 × u32, secret t",
+        program: "use std::stats;\nfn main(xs: [u32; 32] from a, t: u32 from a) { output r = reveal(stats::count_above(xs, t)) to b; }",
+    },
 ];
 
 const BEGIN: &str = "<!-- begin generated costs: tests/stdlib_doc.rs -->";
