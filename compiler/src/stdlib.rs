@@ -7,7 +7,11 @@
 use std::path::PathBuf;
 
 /// Every standard module: its name and source text.
-const MODULES: &[(&str, &str)] = &[("cmp", include_str!("../../stdlib/cmp.mpc"))];
+const MODULES: &[(&str, &str)] = &[
+    ("cmp", include_str!("../../stdlib/cmp.mpc")),
+    ("set", include_str!("../../stdlib/set.mpc")),
+    ("fixed", include_str!("../../stdlib/fixed.mpc")),
+];
 
 /// The path shown in diagnostics and the source of `std::NAME` (`segments` joined by `/`).
 pub fn load(segments: &[String]) -> Option<(PathBuf, String)> {
