@@ -169,6 +169,7 @@ fn program(name: &str) -> Module {
             b.finish()
         }
         "hamming160" => mpc_program("hamming160"),
+        "psi64" => mpc_program("psi64"),
         other => panic!("unknown program `{other}` in tests/circuits/costs.toml"),
     }
 }

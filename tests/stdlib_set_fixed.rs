@@ -149,11 +149,7 @@ fn set_functions_match_the_reference() {
             let want = vec![
                 u32v(each.iter().filter(|&&e| e).count() as u32),
                 bools(each.iter().copied()),
-                Value::Array(
-                    a.iter()
-                        .map(|x| bools(b.iter().map(|y| x == y)))
-                        .collect(),
-                ),
+                Value::Array(a.iter().map(|x| bools(b.iter().map(|y| x == y))).collect()),
                 u32v(u32::from(a.contains(&c[0]))),
                 bools(b.iter().map(|y| *y == c[0])),
             ];
