@@ -165,7 +165,8 @@ party bob;
 fn main(xs: [u64; 5] from alice, ys: [i32; 5] from alice, zs: [u32; 5] from alice,
         h: [u64; 3] from alice, k: [u64; 3] from bob,
         x: u64 from alice, lo: u64 from bob, hi: u64 from bob,
-        s: i32 from alice, slo: i32 from bob, shi: i32 from bob) {
+        s: i32 from alice, slo: i32 from bob, shi: i32 from bob,
+        ws: [u32; 8] from bob, one: [i32; 1] from bob) {
     output min_u64 = reveal(cmp::min_of_u64(xs));
     output max_u64 = reveal(cmp::max_of_u64(xs));
     output argmin_u64 = reveal(cmp::argmin_u64(xs));
@@ -179,6 +180,12 @@ fn main(xs: [u64; 5] from alice, ys: [i32; 5] from alice, zs: [u32; 5] from alic
     output clamp_u64 = reveal(cmp::clamp_u64(x, lo, hi));
     output clamp_i32 = reveal(cmp::clamp_i32(s, slo, shi));
     output hamming = reveal(cmp::hamming(h, k));
+    output min_8 = reveal(cmp::min_of(ws));
+    output max_8 = reveal(cmp::max_of(ws));
+    output argmin_8 = reveal(cmp::argmin(ws));
+    output argmax_8 = reveal(cmp::argmax(ws));
+    output argmax_1 = reveal(cmp::argmax_i32(one));
+    output min_1 = reveal(cmp::min_of_i32(one));
 }
 ";
 
@@ -208,42 +215,54 @@ fn cmp_additions_match_the_reference() {
         proptest::collection::vec(u64s(), 3),
         (u64s(), u64s(), u64s()),
         (i32s(), i32s(), i32s()),
+        (proptest::collection::vec(0u32..3, 8), i32s()),
     );
     runner()
-        .run(&strategy, |(xs, ys, zs, h, k, (x, l1, l2), (s, m1, m2))| {
-            let (lo, hi) = (l1.min(l2), l1.max(l2));
-            let (slo, shi) = (m1.min(m2), m1.max(m2));
-            let inputs = [
-                ("alice", "xs", list(&xs)),
-                ("alice", "ys", list(&ys)),
-                ("alice", "zs", list(&zs)),
-                ("alice", "h", list(&h)),
-                ("bob", "k", list(&k)),
-                ("alice", "x", x.to_string()),
-                ("bob", "lo", lo.to_string()),
-                ("bob", "hi", hi.to_string()),
-                ("alice", "s", s.to_string()),
-                ("bob", "slo", slo.to_string()),
-                ("bob", "shi", shi.to_string()),
-            ];
-            let dist: u32 = h.iter().zip(&k).map(|(a, b)| (a ^ b).count_ones()).sum();
-            let want = vec![
-                u64v(*xs.iter().min().unwrap()),
-                u64v(*xs.iter().max().unwrap()),
-                u32v(first_by(&xs, |a, b| a < b)),
-                u32v(first_by(&xs, |a, b| a > b)),
-                i32v(*ys.iter().min().unwrap()),
-                i32v(*ys.iter().max().unwrap()),
-                u32v(first_by(&ys, |a, b| a < b)),
-                u32v(first_by(&ys, |a, b| a > b)),
-                u32v(first_by(&zs, |a, b| a < b)),
-                u32v(first_by(&zs, |a, b| a > b)),
-                u64v(x.clamp(lo, hi)),
-                i32v(s.clamp(slo, shi)),
-                u32v(dist),
-            ];
-            check(&p, &inputs, &want)
-        })
+        .run(
+            &strategy,
+            |(xs, ys, zs, h, k, (x, l1, l2), (s, m1, m2), (ws, one))| {
+                let (lo, hi) = (l1.min(l2), l1.max(l2));
+                let (slo, shi) = (m1.min(m2), m1.max(m2));
+                let inputs = [
+                    ("alice", "xs", list(&xs)),
+                    ("alice", "ys", list(&ys)),
+                    ("alice", "zs", list(&zs)),
+                    ("alice", "h", list(&h)),
+                    ("bob", "k", list(&k)),
+                    ("alice", "x", x.to_string()),
+                    ("bob", "lo", lo.to_string()),
+                    ("bob", "hi", hi.to_string()),
+                    ("alice", "s", s.to_string()),
+                    ("bob", "slo", slo.to_string()),
+                    ("bob", "shi", shi.to_string()),
+                    ("bob", "ws", list(&ws)),
+                    ("bob", "one", format!("[{one}]")),
+                ];
+                let dist: u32 = h.iter().zip(&k).map(|(a, b)| (a ^ b).count_ones()).sum();
+                let want = vec![
+                    u64v(*xs.iter().min().unwrap()),
+                    u64v(*xs.iter().max().unwrap()),
+                    u32v(first_by(&xs, |a, b| a < b)),
+                    u32v(first_by(&xs, |a, b| a > b)),
+                    i32v(*ys.iter().min().unwrap()),
+                    i32v(*ys.iter().max().unwrap()),
+                    u32v(first_by(&ys, |a, b| a < b)),
+                    u32v(first_by(&ys, |a, b| a > b)),
+                    u32v(first_by(&zs, |a, b| a < b)),
+                    u32v(first_by(&zs, |a, b| a > b)),
+                    u64v(x.clamp(lo, hi)),
+                    i32v(s.clamp(slo, shi)),
+                    u32v(dist),
+                    u32v(*ws.iter().min().unwrap()),
+                    u32v(*ws.iter().max().unwrap()),
+                    u32v(first_by(&ws, |a, b| a < b)),
+                    u32v(first_by(&ws, |a, b| a > b)),
+                    u32v(0),
+                    i32v(one),
+                ];
+                check(&p, &inputs, &want)
+            },
+        )
         .unwrap();
 }
 
