@@ -12,6 +12,8 @@ const MODULES: &[(&str, &str)] = &[
     ("crypto", include_str!("../../stdlib/crypto.mpc")),
     ("sort", include_str!("../../stdlib/sort.mpc")),
     ("stats", include_str!("../../stdlib/stats.mpc")),
+    ("set", include_str!("../../stdlib/set.mpc")),
+    ("fixed", include_str!("../../stdlib/fixed.mpc")),
 ];
 
 /// The path shown in diagnostics and the source of `std::NAME` (`segments` joined by `/`).
