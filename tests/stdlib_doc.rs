@@ -119,6 +119,66 @@ const ROWS: &[Row] = &[
         size: "32 × u32, secret t",
         program: "use std::stats;\nfn main(xs: [u32; 32] from a, t: u32 from a) { output r = reveal(stats::count_above(xs, t)) to b; }",
     },
+    Row {
+        call: "cmp::min_of_u64(xs)",
+        size: "32 × u64",
+        program: "use std::cmp;\nfn main(xs: [u64; 32] from a) { output r = reveal(cmp::min_of_u64(xs)) to b; }",
+    },
+    Row {
+        call: "cmp::argmax_i32(xs)",
+        size: "32 × i32",
+        program: "use std::cmp;\nfn main(xs: [i32; 32] from a) { output r = reveal(cmp::argmax_i32(xs)) to b; }",
+    },
+    Row {
+        call: "cmp::hamming(a, b)",
+        size: "2 × u64",
+        program: "use std::cmp;\nfn main(x: [u64; 2] from a, y: [u64; 2] from a) { output r = reveal(cmp::hamming(x, y)) to b; }",
+    },
+    Row {
+        call: "set::intersection_size(a, b)",
+        size: "64 × 64",
+        program: "use std::set;\nfn main(x: [u32; 64] from a, y: [u32; 64] from a) { output r = reveal(set::intersection_size(x, y)) to b; }",
+    },
+    Row {
+        call: "set::intersection_size_sorting(a, b)",
+        size: "64 × 64",
+        program: "use std::set;\nfn main(x: [u32; 64] from a, y: [u32; 64] from a) { output r = reveal(set::intersection_size_sorting(x, y)) to b; }",
+    },
+    Row {
+        call: "set::contains_each(a, b)",
+        size: "16 × 16",
+        program: "use std::set;\nfn main(x: [u32; 16] from a, y: [u32; 16] from a) { output r = reveal(set::contains_each(x, y)) to b; }",
+    },
+    Row {
+        call: "set::match_matrix(a, b)",
+        size: "16 × 16",
+        program: "use std::set;\nfn main(x: [u32; 16] from a, y: [u32; 16] from a) { output r = reveal(set::match_matrix(x, y)) to b; }",
+    },
+    Row {
+        call: "fixed::add(a, b)",
+        size: "Q47.16",
+        program: "use std::fixed;\nfn main(x: i64 from a, y: i64 from a) { output r = reveal(fixed::add(x, y)) to b; }",
+    },
+    Row {
+        call: "fixed::mul(a, b)",
+        size: "Q47.16",
+        program: "use std::fixed;\nfn main(x: i64 from a, y: i64 from a) { output r = reveal(fixed::mul(x, y)) to b; }",
+    },
+    Row {
+        call: "fixed::div(a, b)",
+        size: "Q47.16",
+        program: "use std::fixed;\nfn main(x: i64 from a, y: i64 from a) { output r = reveal(fixed::div(x, y)) to b; }",
+    },
+    Row {
+        call: "fixed::lt(a, b)",
+        size: "Q47.16",
+        program: "use std::fixed;\nfn main(x: i64 from a, y: i64 from a) { output r = reveal(fixed::lt(x, y)) to b; }",
+    },
+    Row {
+        call: "fixed::round(x)",
+        size: "Q47.16",
+        program: "use std::fixed;\nfn main(x: i64 from a) { output r = reveal(fixed::round(x)) to b; }",
+    },
 ];
 
 const BEGIN: &str = "<!-- begin generated costs: tests/stdlib_doc.rs -->";

@@ -158,6 +158,40 @@ fn set_functions_match_the_reference() {
         .unwrap();
 }
 
+const SET_LARGE: &str = "
+use std::set;
+party alice;
+party bob;
+fn main(a: [u32; 40] from alice, b: [u32; 30] from bob) {
+    output size = reveal(set::intersection_size(a, b));
+    output pairwise = reveal(set::intersection_size_pairwise(a, b));
+    output sorting = reveal(set::intersection_size_sorting(a, b));
+}
+";
+
+/// 40 × 30 = 1,200 pairs: `intersection_size` takes the sorting path; both
+/// strategies, called directly, give the reference count too.
+#[test]
+fn both_intersection_strategies_match_the_reference() {
+    let p = prog(SET_LARGE);
+    let ids = |n: usize| {
+        proptest::sample::subsequence((0u32..64).collect::<Vec<u32>>(), n)
+            .prop_shuffle()
+            .prop_map(|s| {
+                s.into_iter()
+                    .map(|x| x.wrapping_mul(0x9e37_79b1))
+                    .collect::<Vec<u32>>()
+            })
+    };
+    runner()
+        .run(&(ids(40), ids(30)), |(a, b)| {
+            let inputs = [("alice", "a", list(&a)), ("bob", "b", list(&b))];
+            let n = u32v(a.iter().filter(|x| b.contains(x)).count() as u32);
+            check(&p, &inputs, &[n.clone(), n.clone(), n])
+        })
+        .unwrap();
+}
+
 const CMP: &str = "
 use std::cmp;
 party alice;
