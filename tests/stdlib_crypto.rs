@@ -12,18 +12,15 @@
 
 mod common;
 
+use common::program::{list, runner, Prog};
 use common::*;
 
 use std::path::Path;
 
 use aes::cipher::{BlockCipherEncrypt, KeyInit};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use veil_circuit::binding::{bind_inputs, GivenInput};
-use veil_circuit::value::{Literal, Value};
-use veil_circuit::ValidCircuit;
-use veil_compiler::driver::{self, CompileOptions};
-use veil_compiler::sema::Program;
+use veil_circuit::value::Value;
+use veil_compiler::driver::Target;
 
 const AES_PROGRAM: &str = "tests/stdlib/crypto_aes128.mpc";
 const SHA_PROGRAM: &str = "tests/stdlib/crypto_sha256.mpc";
@@ -81,12 +78,6 @@ const SHA256_EMPTY_BLOCK: [u32; 16] = [0x80000000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 const SHA256_EMPTY: [u32; 8] = [
     0xe3b0c442, 0x98fc1c14, 0x9afbf4c8, 0x996fb924, 0x27ae41e4, 0x649b934c, 0xa495991b, 0x7852b855,
 ];
-
-/// A list literal as `veil run` reads it and prints it: `[1, 2, 3]`.
-fn list<T: std::fmt::Display>(xs: &[T]) -> String {
-    let items: Vec<String> = xs.iter().map(ToString::to_string).collect();
-    format!("[{}]", items.join(", "))
-}
 
 /// `veil run PROGRAM --backend BACKEND --input …`; the standard output, after
 /// checking that it succeeded.
@@ -218,92 +209,19 @@ fn sbox_circuit_matches_the_fips197_table_on_every_byte() {
     }
 }
 
-/// A checked program and its circuit (default options: -O2, Boolean).
-struct Compiled {
-    program: Program,
-    circuit: ValidCircuit,
-}
-
-fn compile(path: &str) -> Compiled {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    let text = std::fs::read_to_string(&path).expect("the program reads");
-    compile_source(&path, text)
-}
-
-fn compile_source(path: &Path, text: String) -> Compiled {
-    let checked = driver::check_source(path, text);
-    let errors: Vec<String> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(ToString::to_string)
-        .collect();
-    assert!(errors.is_empty(), "{}: {errors:?}", path.display());
-    let program = checked.program.expect("the program checks");
-    let circuit = driver::compile_program(&program, &CompileOptions::default())
-        .expect("the program compiles")
-        .circuit;
-    Compiled { program, circuit }
-}
-
-/// Runs `c` under the interpreter and as a circuit on the given inputs
-/// (`(party, name, literal)`); both must give the outputs `want`.
-fn check_both(
-    c: &Compiled,
-    inputs: &[(&str, &str, String)],
-    want: &[Value],
-) -> Result<(), TestCaseError> {
-    let given: Vec<GivenInput> = inputs
-        .iter()
-        .map(|(party, name, text)| {
-            Ok(GivenInput {
-                party: Some((*party).to_string()),
-                name: (*name).to_string(),
-                value: Literal::parse(text).map_err(|e| TestCaseError::fail(e.to_string()))?,
-            })
-        })
-        .collect::<Result<_, TestCaseError>>()?;
-    let interp =
-        driver::run_interp(&c.program, &given).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    prop_assert_eq!(interp.as_slice(), want, "interpreter");
-    let values = bind_inputs(
-        &driver::party_names(&c.program),
-        &driver::input_slots(&c.program),
-        &given,
-    )
-    .map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let circuit = veil_circuit::evaluate(&c.circuit, &values)
-        .map_err(|e| TestCaseError::fail(e.to_string()))?;
-    prop_assert_eq!(circuit.as_slice(), want, "circuit");
-    Ok(())
-}
-
-fn proptest_config() -> Config {
-    let cases = std::env::var("VEIL_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(16);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
-
 fn array_of(bits: u32, xs: &[u128]) -> Value {
     Value::Array(xs.iter().map(|&x| Value::int(false, bits, x)).collect())
 }
 
 #[test]
 fn aes128_agrees_with_the_aes_crate_on_random_keys_and_blocks() {
-    let c = compile(AES_PROGRAM);
-    let mut runner = TestRunner::new(proptest_config());
+    let c = Prog::file(AES_PROGRAM, &[Target::Bool]);
+    let mut runner = runner();
     let result = runner.run(&(any::<[u8; 16]>(), any::<[u8; 16]>()), |(key, block)| {
         let mut want = aes::Block::from(block);
         aes::Aes128::new(&key.into()).encrypt_block(&mut want);
         let want: Vec<u128> = want.iter().map(|&b| u128::from(b)).collect();
-        check_both(
-            &c,
+        c.check(
             &[("alice", "key", list(&key)), ("bob", "block", list(&block))],
             &[array_of(8, &want)],
         )
@@ -370,8 +288,8 @@ fn rust_reference_sha256_gives_the_known_digests() {
 
 #[test]
 fn sha256_compress_agrees_with_the_reference_on_random_states_and_blocks() {
-    let c = compile(SHA_PROGRAM);
-    let mut runner = TestRunner::new(proptest_config());
+    let c = Prog::file(SHA_PROGRAM, &[Target::Bool]);
+    let mut runner = runner();
     let result = runner.run(
         &(any::<[u32; 8]>(), any::<[u32; 16]>()),
         |(state, block)| {
@@ -379,8 +297,7 @@ fn sha256_compress_agrees_with_the_reference_on_random_states_and_blocks() {
                 .iter()
                 .map(|&x| u128::from(x))
                 .collect();
-            check_both(
-                &c,
+            c.check(
                 &[
                     ("alice", "state", list(&state)),
                     ("bob", "block", list(&block)),
@@ -417,14 +334,14 @@ fn public_and_secret_arguments_mix() {
                      output h = reveal(crypto::sha256_compress(state, words));\n\
                  }}\n"
             );
-            let c = compile_source(Path::new("labels.mpc"), text);
+            let c = Prog::new(Path::new("labels.mpc"), text, &[Target::Bool]);
             let inputs = [
                 ("alice", "key", list(&key)),
                 ("bob", "block", list(&block)),
                 ("alice", "state", list(&SHA256_IV)),
                 ("bob", "words", list(&SHA256_ABC_BLOCK)),
             ];
-            if let Err(e) = check_both(&c, &inputs, &want) {
+            if let Err(e) = c.check(&inputs, &want) {
                 panic!("alice `{alice}`, bob `{bob}`: {e}");
             }
         }

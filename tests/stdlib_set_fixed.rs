@@ -6,93 +6,20 @@
 //!
 //! 16 cases per test by default; set `VEIL_PROPTEST_CASES` for more.
 
-use std::path::Path;
+mod common;
 
+use common::program::{list, runner, Prog};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use veil_circuit::binding::{bind_inputs, GivenInput};
-use veil_circuit::value::{Literal, Value};
-use veil_circuit::ValidCircuit;
-use veil_compiler::driver::{self, CompileOptions, Target};
-use veil_compiler::sema::Program;
+use veil_circuit::value::Value;
+use veil_compiler::driver::Target;
 
-/// A checked program and its compiled circuits.
-struct Prog {
-    src: &'static str,
-    program: Program,
-    circuits: Vec<(Target, ValidCircuit)>,
-}
-
-fn prog(src: &'static str) -> Prog {
-    let c = driver::check_source(Path::new("prop.mpc"), src.to_string());
-    let errors: Vec<String> = c
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(ToString::to_string)
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}\n{src}");
-    let program = c.program.expect("the program checks");
-    let circuits = [Target::Bool, Target::Mixed]
-        .into_iter()
-        .map(|target| {
-            let opts = CompileOptions {
-                target,
-                ..CompileOptions::default()
-            };
-            let compiled = driver::compile_program(&program, &opts).expect("compiles");
-            (target, compiled.circuit)
-        })
-        .collect();
-    Prog {
-        src,
-        program,
-        circuits,
-    }
-}
-
-/// Runs `p` on `inputs` (party, name, literal text) under the interpreter and
-/// every circuit; all must equal `want`.
-fn check(p: &Prog, inputs: &[(&str, &str, String)], want: &[Value]) -> Result<(), TestCaseError> {
-    let given: Vec<GivenInput> = inputs
-        .iter()
-        .map(|(party, name, text)| GivenInput {
-            party: Some((*party).to_string()),
-            name: (*name).to_string(),
-            value: Literal::parse(text).expect("valid literal"),
-        })
-        .collect();
-    let got = driver::run_interp(&p.program, &given)
-        .map_err(|e| TestCaseError::fail(format!("{e}\n{}", p.src)))?;
-    prop_assert_eq!(&got, want, "interpreter, inputs {:?}", inputs);
-    let values = bind_inputs(
-        &driver::party_names(&p.program),
-        &driver::input_slots(&p.program),
-        &given,
+/// `src` checked and compiled to a Boolean and a mixed circuit.
+fn prog(src: &str) -> Prog {
+    Prog::new(
+        std::path::Path::new("prop.mpc"),
+        src.to_string(),
+        &[Target::Bool, Target::Mixed],
     )
-    .expect("inputs bind");
-    for (target, circuit) in &p.circuits {
-        let got = veil_circuit::evaluate(circuit, &values)
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(&got, want, "{:?} circuit, inputs {:?}", target, inputs);
-    }
-    Ok(())
-}
-
-fn runner() -> TestRunner {
-    let cases = std::env::var("VEIL_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(16);
-    TestRunner::new(Config {
-        cases,
-        ..Config::default()
-    })
-}
-
-fn list<T: ToString>(xs: &[T]) -> String {
-    let items: Vec<String> = xs.iter().map(ToString::to_string).collect();
-    format!("[{}]", items.join(","))
 }
 
 fn u32v(x: u32) -> Value {
@@ -153,7 +80,7 @@ fn set_functions_match_the_reference() {
                 u32v(u32::from(a.contains(&c[0]))),
                 bools(b.iter().map(|y| *y == c[0])),
             ];
-            check(&p, &inputs, &want)
+            p.check(&inputs, &want)
         })
         .unwrap();
 }
@@ -187,7 +114,7 @@ fn both_intersection_strategies_match_the_reference() {
         .run(&(ids(40), ids(30)), |(a, b)| {
             let inputs = [("alice", "a", list(&a)), ("bob", "b", list(&b))];
             let n = u32v(a.iter().filter(|x| b.contains(x)).count() as u32);
-            check(&p, &inputs, &[n.clone(), n.clone(), n])
+            p.check(&inputs, &[n.clone(), n.clone(), n])
         })
         .unwrap();
 }
@@ -294,7 +221,7 @@ fn cmp_additions_match_the_reference() {
                     u32v(0),
                     i32v(one),
                 ];
-                check(&p, &inputs, &want)
+                p.check(&inputs, &want)
             },
         )
         .unwrap();
@@ -373,7 +300,7 @@ fn fixed_point_matches_the_reference() {
                 Value::Bool(a == b),
                 i64v(a),
             ];
-            check(&p, &inputs, &want)
+            p.check(&inputs, &want)
         })
         .unwrap();
 }
@@ -408,5 +335,5 @@ fn fixed_point_examples_from_the_documentation() {
         Value::Bool(false),
         i64v(x),
     ];
-    check(&p, &inputs, &want).unwrap();
+    p.check(&inputs, &want).unwrap();
 }

@@ -5,71 +5,19 @@
 //!
 //! Case counts are moderate by default; set `VEIL_PROPTEST_CASES` for more.
 
-use std::path::Path;
+mod common;
 
+use common::program::{cases, list, Prog};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use veil_circuit::binding::{bind_inputs, GivenInput};
-use veil_circuit::value::{Literal, Value};
-use veil_circuit::Stats;
-use veil_compiler::driver::{self, CompileOptions};
-
-fn cases() -> u32 {
-    std::env::var("VEIL_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(16)
-}
+use veil_circuit::value::Value;
 
 /// Checks and compiles `src`, runs it on `inputs` (`(party, name, value)`)
 /// under the interpreter and the compiled circuit, requires both to agree,
 /// and returns the outputs with the circuit's AND count.
 fn run(src: &str, inputs: &[(&str, &str, String)]) -> Result<(Vec<Value>, u64), TestCaseError> {
-    let c = driver::check_source(Path::new("prop.mpc"), src.to_string());
-    let errors: Vec<String> = c
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.to_string())
-        .collect();
-    prop_assert!(errors.is_empty(), "does not check: {errors:?}\n{src}");
-    let program = c
-        .program
-        .ok_or_else(|| TestCaseError::fail(format!("no program\n{src}")))?;
-    let given: Vec<GivenInput> = inputs
-        .iter()
-        .map(|(party, name, text)| GivenInput {
-            party: Some((*party).to_string()),
-            name: (*name).to_string(),
-            value: Literal::parse(text).expect("a valid literal"),
-        })
-        .collect();
-    let interp = driver::run_interp(&program, &given)
-        .map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
-    let values = bind_inputs(
-        &driver::party_names(&program),
-        &driver::input_slots(&program),
-        &given,
-    )
-    .map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
-    let compiled = driver::compile_program(&program, &CompileOptions::default())
-        .map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
-    let circuit = veil_circuit::evaluate(&compiled.circuit, &values)
-        .map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
-    prop_assert_eq!(
-        &circuit,
-        &interp,
-        "the circuit and the interpreter differ on\n{}",
-        src
-    );
-    Ok((interp, Stats::of(&compiled.circuit).and))
-}
-
-fn list(xs: &[u32]) -> String {
-    format!(
-        "[{}]",
-        xs.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
-    )
+    let p = Prog::boolean(src);
+    Ok((p.run(inputs)?, p.and_count()))
 }
 
 fn int(v: &Value) -> u128 {

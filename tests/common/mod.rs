@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests of the `veil` command.
 #![allow(dead_code)]
 
+pub mod program;
+
 use std::ffi::OsStr;
 use std::process::{Command, Output};
 
