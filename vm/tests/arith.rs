@@ -14,20 +14,10 @@ use proptest::prelude::*;
 use veil_circuit::{CircuitBuilder, Domain, ValidCircuit, Value, ValueType, Wire};
 use veil_vm::block::Block;
 use veil_vm::crypto::Prg;
-use veil_vm::net::NetError;
-use veil_vm::ot::OtError;
 use veil_vm::preprocess::Preprocessing;
 use veil_vm::{
     prepare_with, run_local, run_local_many, BackendKind, BackendOptions, LocalOptions, Protocol,
-    VmError,
 };
-
-fn options(parties: Option<usize>, preprocessing: Preprocessing) -> BackendOptions {
-    BackendOptions {
-        parties,
-        preprocessing,
-    }
-}
 
 fn arith(circuit: &ValidCircuit, opts: &BackendOptions) -> (Arc<ValidCircuit>, Arc<dyn Protocol>) {
     let circuit = Arc::new(circuit.clone());
@@ -45,17 +35,6 @@ fn run_arith(
     run_local(&protocol, &circuit, inputs, LocalOptions::default())
         .expect("run succeeds")
         .outputs
-}
-
-fn uint(bits: u32) -> ValueType {
-    ValueType::Int {
-        signed: false,
-        bits,
-    }
-}
-
-fn uv(bits: u32, x: u128) -> Value {
-    Value::int(false, bits, x)
 }
 
 fn mask(bits: u32) -> u64 {
@@ -79,13 +58,6 @@ impl Rng {
 }
 
 const MODES: [Preprocessing; 2] = [Preprocessing::Dealer, Preprocessing::Ot];
-
-fn cases() -> u32 {
-    std::env::var("VEIL_PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(12)
-}
 
 // ---------------------------------------------------------------------------
 // 1. Random circuits
@@ -195,7 +167,7 @@ fn ops() -> impl Strategy<Value = Vec<(u8, u16, u16, u64)>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(12), ..ProptestConfig::default() })]
 
     /// Arithmetic circuits over Z_2^64 and Z_2^16.
     #[test]
@@ -347,10 +319,6 @@ fn mul_to_p0() -> ValidCircuit {
     b.finish().expect("valid circuit")
 }
 
-fn array4(x: u64) -> Value {
-    Value::Array((0..4).map(|_| uv(64, u128::from(x))).collect())
-}
-
 /// What p1 receives from p0 over many runs, with p0's input 0 and 2^64 − 1:
 /// a seed for the input shares, then p0's shares of the opened `d`, `e`
 /// (and nothing after: the output goes to p0 only). p1 knows its own share
@@ -486,14 +454,6 @@ fn a_non_recipient_receives_no_share_of_an_output() {
 // ---------------------------------------------------------------------------
 // 5. Faults and refusals
 // ---------------------------------------------------------------------------
-
-fn is_disconnection(e: &VmError) -> bool {
-    matches!(
-        e,
-        VmError::Net(NetError::Disconnected { .. })
-            | VmError::Ot(OtError::Net(NetError::Disconnected { .. }))
-    )
-}
 
 /// `depth` layers of 8 dependent MULs and a conversion each, to both.
 fn deep(depth: usize) -> ValidCircuit {

@@ -62,15 +62,8 @@ fn in_memory_engine_matches_the_reference_on_aes() {
     let _ = IntValue::from_u128_wrapping(false, 8, 0);
 }
 
-fn cases() -> u32 {
-    std::env::var("VEIL_PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(48)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(48), ..ProptestConfig::default() })]
 
     /// Random circuits (secret and public inputs, constants, every gate kind,
     /// outputs to the garbler, the evaluator, both or neither): gc = clear.

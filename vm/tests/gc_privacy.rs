@@ -22,8 +22,11 @@
 
 mod common;
 
+use common::tap::lock;
+use common::*;
+
 use std::panic::AssertUnwindSafe;
-use std::sync::{mpsc, Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use veil_circuit::{CircuitBuilder, Domain, ValidCircuit, Value, ValueType, Wire};
@@ -67,11 +70,6 @@ enum Fault {
     /// Deliver only the first this many bytes sent, then go quiet with the
     /// connection still open: later sends vanish, receives fail at once.
     SilentAfterSending(u64, Parking),
-}
-
-/// Locks `m`, also after a panic elsewhere (the data is a plain record).
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A [`Channel`] that forwards to `inner`, records both directions in `log`,
@@ -348,13 +346,6 @@ fn assert_correct(circuit: &ValidCircuit, inputs: &[Value], sides: &[Side; 2]) {
 // Circuits and values
 // ---------------------------------------------------------------------------
 
-fn uint(bits: u32) -> ValueType {
-    ValueType::Int {
-        signed: false,
-        bits,
-    }
-}
-
 fn u64v(x: u64) -> Value {
     Value::int(false, 64, u128::from(x))
 }
@@ -384,32 +375,6 @@ fn two_parties(b_ty: ValueType) -> (CircuitBuilder, Vec<Wire>, Vec<Wire>) {
         .collect();
     let x: Vec<Wire> = b.input(e, "b", b_ty, false, Domain::Bool).iter().collect();
     (b, a, x)
-}
-
-/// Ripple-carry `x + y` (wrapping), one AND per bit.
-fn add_bits(b: &mut CircuitBuilder, x: &[Wire], y: &[Wire]) -> Vec<Wire> {
-    let mut out = Vec::with_capacity(x.len());
-    let mut carry: Option<Wire> = None;
-    for i in 0..x.len() {
-        let s = b.xor(x[i], y[i]);
-        out.push(match carry {
-            Some(c) => b.xor(s, c),
-            None => s,
-        });
-        if i + 1 < x.len() {
-            carry = Some(match carry {
-                None => b.and(x[i], y[i]),
-                Some(c) => {
-                    // c' = c ⊕ ((x ⊕ c) ∧ (y ⊕ c))
-                    let xc = b.xor(x[i], c);
-                    let yc = b.xor(y[i], c);
-                    let t = b.and(xc, yc);
-                    b.xor(c, t)
-                }
-            });
-        }
-    }
-    out
 }
 
 /// `a + b` of two 64-bit secrets, revealed to both parties.
@@ -487,12 +452,6 @@ fn gc(circuit: &ValidCircuit) -> (Arc<ValidCircuit>, Arc<dyn Protocol>) {
 // Transcript statistics and message sizes
 // ---------------------------------------------------------------------------
 
-/// The fraction of 1 bits.
-fn balance(bytes: &[u8]) -> f64 {
-    let ones: u64 = bytes.iter().map(|b| u64::from(b.count_ones())).sum();
-    ones as f64 / (8 * bytes.len()) as f64
-}
-
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
@@ -500,7 +459,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// Asserts that `view` looks random and does not contain `secret` (an
 /// input's 8-byte words, little- and big-endian).
 fn assert_hides(view: &[u8], secret: &[u64], what: &str) {
-    let bal = balance(view);
+    let bal = byte_balance(view);
     assert!(
         (0.45..=0.55).contains(&bal),
         "{what}: bit balance {bal:.4} of {} bytes is not that of random bytes",

@@ -13,8 +13,6 @@ use proptest::prelude::*;
 use veil_circuit::{CircuitBuilder, Domain, ValidCircuit, Value, ValueType, Wire};
 use veil_vm::block::Block;
 use veil_vm::crypto::Prg;
-use veil_vm::net::NetError;
-use veil_vm::ot::OtError;
 use veil_vm::preprocess::Preprocessing;
 use veil_vm::{
     prepare_with, run_local, run_local_many, BackendKind, BackendOptions, LocalOptions, Protocol,
@@ -24,13 +22,6 @@ use veil_vm::{
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-fn options(parties: Option<usize>, preprocessing: Preprocessing) -> BackendOptions {
-    BackendOptions {
-        parties,
-        preprocessing,
-    }
-}
 
 fn gmw(circuit: &ValidCircuit, opts: &BackendOptions) -> (Arc<ValidCircuit>, Arc<dyn Protocol>) {
     let circuit = Arc::new(circuit.clone());
@@ -49,17 +40,6 @@ fn run_gmw(
     run_local(&protocol, &circuit, inputs, LocalOptions::default())
         .expect("run succeeds")
         .outputs
-}
-
-fn uint(bits: u32) -> ValueType {
-    ValueType::Int {
-        signed: false,
-        bits,
-    }
-}
-
-fn uv(bits: u32, x: u128) -> Value {
-    Value::int(false, bits, x)
 }
 
 /// A small deterministic generator for test inputs (xorshift).
@@ -112,13 +92,6 @@ fn shared_vectors_under_gmw() {
 // 2. Random circuits
 // ---------------------------------------------------------------------------
 
-fn cases() -> u32 {
-    std::env::var("VEIL_PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(24)
-}
-
 /// gmw among the circuit's parties plus `extra` helpers equals the
 /// plaintext evaluator for every party; helpers and the dealer learn nothing.
 fn check_random(
@@ -140,7 +113,7 @@ fn check_random(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(24), ..ProptestConfig::default() })]
 
     /// Two parties (secret and public inputs, constants, every gate kind,
     /// outputs to any recipient set), with up to two helpers.
@@ -176,31 +149,6 @@ proptest! {
 // ---------------------------------------------------------------------------
 // 3. Batches of instances
 // ---------------------------------------------------------------------------
-
-/// Ripple-carry `x + y` (wrapping), one AND per bit after the first.
-fn add_bits(b: &mut CircuitBuilder, x: &[Wire], y: &[Wire]) -> Vec<Wire> {
-    let mut out = Vec::with_capacity(x.len());
-    let mut carry: Option<Wire> = None;
-    for i in 0..x.len() {
-        let s = b.xor(x[i], y[i]);
-        out.push(match carry {
-            Some(c) => b.xor(s, c),
-            None => s,
-        });
-        if i + 1 < x.len() {
-            carry = Some(match carry {
-                None => b.and(x[i], y[i]),
-                Some(c) => {
-                    let xc = b.xor(x[i], c);
-                    let yc = b.xor(y[i], c);
-                    let t = b.and(xc, yc);
-                    b.xor(c, t)
-                }
-            });
-        }
-    }
-    out
-}
 
 /// p0's secret `a: u16` and public `k: u16`, p1's secret `b: u16`:
 /// `s = (a + b) & k` to p0, `t = !(a ^ b) & (a + k)` to p1, `u = a & b` to both.
@@ -379,10 +327,6 @@ fn and_to_p0() -> ValidCircuit {
     b.finish().expect("valid circuit")
 }
 
-fn array4(x: u64) -> Value {
-    Value::Array((0..4).map(|_| uv(64, u128::from(x))).collect())
-}
-
 /// What p1 receives from p0 over many runs, with p0's input all zeros and all
 /// ones: the same number of bytes (a seed for the input shares, then the
 /// opened `d`, `e` shares of the 256 AND gates, and no output share, since
@@ -550,14 +494,6 @@ fn a_non_recipient_receives_no_share_of_an_output() {
 // ---------------------------------------------------------------------------
 // 6. Faults and refusals
 // ---------------------------------------------------------------------------
-
-fn is_disconnection(e: &VmError) -> bool {
-    matches!(
-        e,
-        VmError::Net(NetError::Disconnected { .. })
-            | VmError::Ot(OtError::Net(NetError::Disconnected { .. }))
-    )
-}
 
 /// A party that hangs up on a peer during the OT set-up, the triples, the
 /// input seeds, the evaluation or the outputs: it fails with a disconnection,

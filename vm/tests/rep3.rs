@@ -7,9 +7,10 @@
 mod common;
 
 use std::panic::AssertUnwindSafe;
-use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::tap::lock;
 use common::*;
 use proptest::prelude::*;
 use veil_circuit::{CircuitBuilder, Domain, ValidCircuit, Value, ValueType, Wire};
@@ -25,20 +26,6 @@ use veil_vm::{
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-fn uint(bits: u32) -> ValueType {
-    ValueType::Int {
-        signed: false,
-        bits,
-    }
-}
-
-fn cases() -> u32 {
-    std::env::var("VEIL_PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(24)
-}
 
 fn rep3(circuit: &ValidCircuit) -> (Arc<ValidCircuit>, Arc<dyn Protocol>) {
     let circuit = Arc::new(circuit.clone());
@@ -191,7 +178,7 @@ fn mixed_strategy(max_ops: usize) -> impl Strategy<Value = Mixed> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(24), ..ProptestConfig::default() })]
 
     /// Random Boolean circuits of one, two and three parties: rep3 = clear.
     #[test]
@@ -532,10 +519,6 @@ fn helpers_get_unique_names() {
 // The wire: recording channels, faults
 // ---------------------------------------------------------------------------
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 /// A fault a [`Tap`] injects once its party has received a number of bytes
 /// on that channel.
 #[derive(Debug, Clone, Copy)]
@@ -753,11 +736,6 @@ fn wide_inputs(x_bit: bool, y: u64, z: u64) -> Vec<Value> {
     ]
 }
 
-fn balance(bytes: &[u8]) -> f64 {
-    let ones: u64 = bytes.iter().map(|b| u64::from(b.count_ones())).sum();
-    ones as f64 / (bytes.len() as f64 * 8.0)
-}
-
 /// The shares parties 1 and 2 receive of party 0's input are uniform
 /// whatever the input: over many runs, all-zeros and all-ones inputs give
 /// views of the same length and bit balance ~0.5 (the bytes after the 16-byte
@@ -795,7 +773,7 @@ fn input_shares_look_uniform_whatever_the_input() {
             }
         }
         for (k, s) in shares.iter().enumerate() {
-            let b = balance(s);
+            let b = byte_balance(s);
             assert!(
                 (b - 0.5).abs() < 0.01,
                 "input {x_bit}: party {}'s shares have bit balance {b}",

@@ -9,7 +9,10 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use veil_circuit::{BristolOptions, CircuitBuilder, Domain, ValidCircuit, Value, ValueType, Wire};
-use veil_vm::{prepare, run_local, BackendKind, LocalOptions, Protocol};
+use veil_vm::net::NetError;
+use veil_vm::ot::OtError;
+use veil_vm::preprocess::Preprocessing;
+use veil_vm::{prepare, run_local, BackendKind, BackendOptions, LocalOptions, Protocol, VmError};
 
 /// `../shared/circuits`, if this checkout has it.
 pub fn shared_circuits() -> Option<PathBuf> {
@@ -328,4 +331,79 @@ pub fn check_batch(
             );
         }
     }
+}
+
+/// An unsigned integer type of `bits` bits.
+pub fn uint(bits: u32) -> ValueType {
+    ValueType::Int {
+        signed: false,
+        bits,
+    }
+}
+
+/// An unsigned value of `bits` bits.
+pub fn uv(bits: u32, x: u128) -> Value {
+    Value::int(false, bits, x)
+}
+
+/// Four copies of `x` as u64s (the inputs of the privacy tests' circuits).
+pub fn array4(x: u64) -> Value {
+    Value::Array((0..4).map(|_| uv(64, u128::from(x))).collect())
+}
+
+/// Property-test cases: `default`, or `VEIL_PROPTEST_CASES`.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("VEIL_PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Backend options of the sharing protocols' tests.
+pub fn options(parties: Option<usize>, preprocessing: Preprocessing) -> BackendOptions {
+    BackendOptions {
+        parties,
+        preprocessing,
+    }
+}
+
+/// Whether `e` only echoes a peer's hang-up (seen from the other end).
+pub fn is_disconnection(e: &VmError) -> bool {
+    matches!(
+        e,
+        VmError::Net(NetError::Disconnected { .. })
+            | VmError::Ot(OtError::Net(NetError::Disconnected { .. }))
+    )
+}
+
+/// The fraction of 1 bits in `bytes`.
+pub fn byte_balance(bytes: &[u8]) -> f64 {
+    let ones: u64 = bytes.iter().map(|b| u64::from(b.count_ones())).sum();
+    ones as f64 / (8 * bytes.len()) as f64
+}
+
+/// Ripple-carry `x + y` (wrapping), one AND per bit after the first.
+pub fn add_bits(b: &mut CircuitBuilder, x: &[Wire], y: &[Wire]) -> Vec<Wire> {
+    let mut out = Vec::with_capacity(x.len());
+    let mut carry: Option<Wire> = None;
+    for i in 0..x.len() {
+        let s = b.xor(x[i], y[i]);
+        out.push(match carry {
+            Some(c) => b.xor(s, c),
+            None => s,
+        });
+        if i + 1 < x.len() {
+            carry = Some(match carry {
+                None => b.and(x[i], y[i]),
+                Some(c) => {
+                    // c' = c ⊕ ((x ⊕ c) ∧ (y ⊕ c))
+                    let xc = b.xor(x[i], c);
+                    let yc = b.xor(y[i], c);
+                    let t = b.and(xc, yc);
+                    b.xor(c, t)
+                }
+            });
+        }
+    }
+    out
 }

@@ -70,7 +70,6 @@ use crate::error::VmError;
 use crate::net::Peers;
 use crate::preprocess::arith::{self, ArithTriples, DaBits};
 use crate::preprocess::boolean::{self, BoolTriples};
-use crate::preprocess::Preprocessing;
 
 /// What one layer consumes, per instance.
 #[derive(Debug, Clone, Copy, Default)]
@@ -100,7 +99,6 @@ pub struct Arith {
     parties: Vec<String>,
     compute: usize,
     dealer: Option<usize>,
-    preprocessing: Preprocessing,
 }
 
 /// One run's correlated randomness, consumed in schedule order.
@@ -164,18 +162,7 @@ impl Arith {
             parties,
             compute,
             dealer,
-            preprocessing: options.preprocessing,
         })
-    }
-
-    /// Where this backend's triples come from.
-    pub fn preprocessing(&self) -> Preprocessing {
-        self.preprocessing
-    }
-
-    /// The number of compute parties (the circuit's and the helpers).
-    pub fn compute_parties(&self) -> usize {
-        self.compute
     }
 
     /// Per run of `instances`: (arithmetic triples, Boolean triple words, daBits).

@@ -77,7 +77,6 @@ use crate::crypto::Prg;
 use crate::error::VmError;
 use crate::net::Peers;
 use crate::preprocess::boolean::{self, BoolTriples};
-use crate::preprocess::Preprocessing;
 
 /// Bytes per piece of a large message (see the module documentation).
 const PIECE: usize = 1 << 20;
@@ -94,7 +93,6 @@ pub struct Gmw {
     compute: usize,
     /// The dealer's index (`compute`), if triples come from a dealer.
     dealer: Option<usize>,
-    preprocessing: Preprocessing,
 }
 
 impl Gmw {
@@ -128,19 +126,7 @@ impl Gmw {
             parties,
             compute,
             dealer,
-            preprocessing: options.preprocessing,
         })
-    }
-
-    /// Where this backend's triples come from ([`Preprocessing::Dealer`] is
-    /// insecure against the dealer).
-    pub fn preprocessing(&self) -> Preprocessing {
-        self.preprocessing
-    }
-
-    /// The number of compute parties (the circuit's and the helpers).
-    pub fn compute_parties(&self) -> usize {
-        self.compute
     }
 
     /// A compute party's run.
