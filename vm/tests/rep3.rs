@@ -2,25 +2,24 @@
 //! plaintext reference: the shared known-answer vectors, random Boolean and
 //! mixed circuits, batches of instances, rounds; and, seen from the wire,
 //! that input shares look uniform, that non-recipients of an output get
-//! nothing for it, and that a peer hanging up ends the run with an error.
+//! nothing for it, and that a peer hanging up or falling silent ends the run with an error
+//! (over the shared recording channels of `common/tap.rs`).
 
 mod common;
 
-use std::panic::AssertUnwindSafe;
-use std::sync::{mpsc, Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use common::tap::lock;
+use common::tap::{run_faulty, Fault, Side};
 use common::*;
 use proptest::prelude::*;
 use veil_circuit::{CircuitBuilder, Domain, ValidCircuit, Value, ValueType, Wire};
 use veil_vm::backend::rep3::Rep3;
-use veil_vm::backend::Session;
-use veil_vm::net::{local, Channel, ChannelStats, NetError, Peers};
+use veil_vm::net::NetError;
 use veil_vm::party::PartyOutputs;
 use veil_vm::{
-    prepare, prepare_with, run_local, run_local_batches, run_party, BackendKind, BackendOptions,
-    LocalOptions, Protocol, VmError,
+    prepare, prepare_with, run_local, run_local_batches, BackendKind, BackendOptions, LocalOptions,
+    Protocol, VmError,
 };
 
 // ---------------------------------------------------------------------------
@@ -519,88 +518,7 @@ fn helpers_get_unique_names() {
 // The wire: recording channels, faults
 // ---------------------------------------------------------------------------
 
-/// A fault a [`Tap`] injects once its party has received a number of bytes
-/// on that channel.
-#[derive(Debug, Clone, Copy)]
-enum Fault {
-    /// Drop the connection (the peer sees a hang-up) and fail.
-    HangUp(u64),
-    /// Stop talking with the connection open for this long (the peer sees
-    /// silence), then fail.
-    Stall(u64, Duration),
-}
-
-/// A channel that records what its party receives and can inject a [`Fault`].
-struct Tap {
-    peer: String,
-    inner: Option<Box<dyn Channel>>,
-    log: Arc<Mutex<Vec<u8>>>,
-    fault: Option<Fault>,
-    received: u64,
-}
-
-impl Channel for Tap {
-    fn peer(&self) -> &str {
-        &self.peer
-    }
-
-    fn send(&mut self, bytes: &[u8]) -> Result<(), NetError> {
-        match self.inner.as_mut() {
-            Some(c) => c.send(bytes),
-            None => Err(NetError::Disconnected {
-                peer: self.peer.clone(),
-            }),
-        }
-    }
-
-    fn flush(&mut self) -> Result<(), NetError> {
-        match self.inner.as_mut() {
-            Some(c) => c.flush(),
-            None => Err(NetError::Disconnected {
-                peer: self.peer.clone(),
-            }),
-        }
-    }
-
-    fn recv(&mut self, buf: &mut [u8]) -> Result<(), NetError> {
-        match self.fault {
-            Some(Fault::HangUp(k)) if self.received + buf.len() as u64 > k => {
-                self.inner = None;
-            }
-            Some(Fault::Stall(k, pause)) if self.received + buf.len() as u64 > k => {
-                std::thread::sleep(pause);
-                self.inner = None;
-            }
-            _ => {}
-        }
-        let Some(c) = self.inner.as_mut() else {
-            return Err(NetError::Disconnected {
-                peer: self.peer.clone(),
-            });
-        };
-        c.recv(buf)?;
-        self.received += buf.len() as u64;
-        lock(&self.log).extend_from_slice(buf);
-        Ok(())
-    }
-
-    fn stats(&self) -> ChannelStats {
-        self.inner.as_ref().map(|c| c.stats()).unwrap_or_default()
-    }
-}
-
-/// One party's run as seen on the wire.
-#[derive(Debug)]
-struct Side {
-    outputs: Result<PartyOutputs, VmError>,
-    /// What it received, per peer index.
-    views: Vec<Vec<u8>>,
-    ended: Instant,
-}
-
-const WATCHDOG: Duration = Duration::from_secs(60);
-
-/// Runs the three parties on detached threads over recording channels;
+/// Runs the three parties on one instance over recording channels;
 /// `faults[p]`: what party `p` does wrong (on each of its channels).
 fn run_three(
     protocol: &Arc<dyn Protocol>,
@@ -609,84 +527,20 @@ fn run_three(
     faults: [Option<Fault>; 3],
     timeout: Duration,
 ) -> Vec<Side> {
-    let names = protocol.parties().to_vec();
-    assert_eq!(names.len(), 3);
-    let mut ends: Vec<Vec<Option<Box<dyn Channel>>>> =
-        (0..3).map(|_| (0..3).map(|_| None).collect()).collect();
-    for i in 0..3 {
-        for j in i + 1..3 {
-            let (a, b) = local::pair(&names[i], &names[j], timeout);
-            ends[i][j] = Some(Box::new(a));
-            ends[j][i] = Some(Box::new(b));
-        }
-    }
-    let (tx, rx) = mpsc::channel();
-    for (me, row) in ends.into_iter().enumerate() {
-        let mut logs = Vec::new();
-        let channels: Vec<Option<Box<dyn Channel>>> = row
-            .into_iter()
-            .enumerate()
-            .map(|(peer, end)| {
-                let log = Arc::new(Mutex::new(Vec::new()));
-                logs.push(Arc::clone(&log));
-                end.map(|inner| {
-                    Box::new(Tap {
-                        peer: names[peer].clone(),
-                        inner: Some(inner),
-                        log,
-                        fault: faults[me],
-                        received: 0,
-                    }) as Box<dyn Channel>
-                })
-            })
-            .collect();
-        let own: Vec<Option<Value>> = circuit
-            .circuit()
-            .inputs
-            .iter()
-            .zip(inputs)
-            .map(|(g, v)| (g.party as usize == me).then(|| v.clone()))
-            .collect();
-        let (protocol, circuit, tx, names) = (
-            Arc::clone(protocol),
-            Arc::clone(circuit),
-            tx.clone(),
-            names.clone(),
-        );
-        std::thread::spawn(move || {
-            let run = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                let mut peers = Peers::new(me, names, channels);
-                let mut session = Session::default();
-                let outputs =
-                    run_party(protocol.as_ref(), &circuit, &own, &mut peers, &mut session)
-                        .map(|(o, _)| o);
-                let ended = Instant::now();
-                drop(peers);
-                Side {
-                    outputs,
-                    views: logs.iter().map(|l| std::mem::take(&mut *lock(l))).collect(),
-                    ended,
-                }
-            }));
-            let _ = tx.send((me, run.ok()));
-        });
-    }
-    let deadline = Instant::now() + WATCHDOG;
-    let mut sides: Vec<Option<Side>> = vec![None, None, None];
-    for _ in 0..3 {
-        let wait = deadline.saturating_duration_since(Instant::now());
-        let (me, side) = rx
-            .recv_timeout(wait)
-            .unwrap_or_else(|_| panic!("a party still runs after {WATCHDOG:?}: it hangs"));
-        sides[me] = Some(side.unwrap_or_else(|| panic!("party {me} panicked")));
-    }
-    sides.into_iter().map(|s| s.expect("reported")).collect()
+    run_faulty(
+        protocol,
+        circuit,
+        &[inputs.to_vec()],
+        |me, _| faults[me],
+        timeout,
+    )
 }
 
-fn ok(side: &Side) -> &PartyOutputs {
-    match &side.outputs {
-        Ok(o) => o,
-        Err(e) => panic!("the party failed: {e}"),
+/// What a party that succeeded learned, and what it received per peer.
+fn ok(side: &Side) -> &(PartyOutputs, Vec<Vec<u8>>) {
+    match (&side.error, side.runs.first()) {
+        (None, Some(run)) => run,
+        (e, _) => panic!("the party failed: {e:?}"),
     }
 }
 
@@ -758,9 +612,9 @@ fn input_shares_look_uniform_whatever_the_input() {
                 [None; 3],
                 Duration::from_secs(5),
             );
-            assert_eq!(ok(&sides[0]), &expected(&c, &inputs, 3)[0]);
+            assert_eq!(&ok(&sides[0]).0, &expected(&c, &inputs, 3)[0]);
             for (k, p) in [1usize, 2].into_iter().enumerate() {
-                let view = &sides[p].views[0];
+                let view = &ok(&sides[p]).1[0];
                 lengths.insert((p, view.len()));
                 let share = &view[16..16 + 512];
                 if p == 1 {
@@ -808,11 +662,11 @@ fn non_recipients_never_receive_the_missing_share() {
         );
         let want = expected(&c, &inputs, 3);
         for (p, s) in sides.iter().enumerate() {
-            assert_eq!(ok(s), &want[p]);
+            assert_eq!(&ok(s).0, &want[p]);
         }
         sides
             .iter()
-            .map(|s| s.views.iter().map(Vec::len).collect())
+            .map(|s| ok(s).1.iter().map(Vec::len).collect())
             .collect()
     };
     let only_0 = lens(vec![0]);
@@ -875,13 +729,13 @@ fn faulty_runs(fault: impl Fn(usize) -> Fault, timeout: Duration) -> Vec<Vec<VmE
         // every channel.
         let mut faults = [None; 3];
         faults[culprit] = Some(fault(culprit));
-        let start = Instant::now();
         let sides = run_three(&protocol, &circuit, &inputs, faults, timeout);
-        let ended: Vec<Instant> = sides.iter().map(|s| s.ended).collect();
         for (p, side) in sides.iter().enumerate() {
-            let err = match &side.outputs {
-                Ok(o) => panic!("party {p} succeeded with {o:?} although party {culprit} failed"),
-                Err(e) => e,
+            let Some(err) = &side.error else {
+                panic!(
+                    "party {p} succeeded with {:?} although party {culprit} failed",
+                    side.runs
+                );
             };
             if p != culprit {
                 let text = err.to_string();
@@ -892,7 +746,7 @@ fn faulty_runs(fault: impl Fn(usize) -> Fault, timeout: Duration) -> Vec<Vec<VmE
                 );
             }
             assert!(
-                ended[p] - start < Duration::from_secs(10),
+                side.elapsed < Duration::from_secs(10),
                 "party {p} took too long"
             );
         }
@@ -901,7 +755,7 @@ fn faulty_runs(fault: impl Fn(usize) -> Fault, timeout: Duration) -> Vec<Vec<VmE
                 .into_iter()
                 .enumerate()
                 .filter(|&(p, _)| p != culprit)
-                .filter_map(|(_, s)| s.outputs.err())
+                .filter_map(|(_, s)| s.error)
                 .collect(),
         );
     }

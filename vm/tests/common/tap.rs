@@ -1,6 +1,7 @@
 //! Recording and fault-injecting channels for the secret-sharing backends'
 //! tests: run every party on its own thread over channels that keep what
-//! each party receives, and can hang up after a number of bytes.
+//! each party receives, and can hang up or fall silent after a number of
+//! bytes.
 #![allow(dead_code)]
 
 use std::panic::AssertUnwindSafe;
@@ -20,13 +21,23 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The bytes a party received on one channel.
 pub type Log = Arc<Mutex<Vec<u8>>>;
 
-/// A channel that records what its party receives, and can hang up after
-/// receiving a number of bytes.
+/// A fault a [`Tap`] injects once its party has received a number of bytes
+/// on that channel.
+#[derive(Debug, Clone, Copy)]
+pub enum Fault {
+    /// Drop the connection (the peer sees a hang-up) and fail.
+    HangUp(u64),
+    /// Stop talking with the connection open for this long (the peer sees
+    /// silence), then drop it and fail.
+    Stall(u64, Duration),
+}
+
+/// A channel that records what its party receives, and can inject a [`Fault`].
 pub struct Tap {
     pub peer: String,
     pub inner: Option<Box<dyn Channel>>,
     pub log: Log,
-    pub hang_up_after: Option<u64>,
+    pub fault: Option<Fault>,
     pub received: u64,
 }
 
@@ -57,11 +68,15 @@ impl Channel for Tap {
         let gone = || NetError::Disconnected {
             peer: self.peer.clone(),
         };
-        if let Some(k) = self.hang_up_after {
-            if self.received + buf.len() as u64 > k {
+        match self.fault {
+            Some(Fault::HangUp(k)) if self.received + buf.len() as u64 > k => {
                 self.inner = None;
-                return Err(gone());
             }
+            Some(Fault::Stall(k, pause)) if self.received + buf.len() as u64 > k => {
+                std::thread::sleep(pause);
+                self.inner = None;
+            }
+            _ => {}
         }
         self.inner.as_mut().ok_or_else(gone)?.recv(buf)?;
         self.received += buf.len() as u64;
@@ -102,6 +117,24 @@ pub fn run_tapped(
     fault: Option<(usize, usize, u64)>,
     timeout: Duration,
 ) -> Vec<Side> {
+    run_faulty(
+        protocol,
+        circuit,
+        runs,
+        |me, other| fault.and_then(|(p, q, k)| (p == me && q == other).then_some(Fault::HangUp(k))),
+        timeout,
+    )
+}
+
+/// [`run_tapped`] with `fault(me, other)`: what party `me`'s channel to
+/// `other` does wrong, if anything.
+pub fn run_faulty(
+    protocol: &Arc<dyn Protocol>,
+    circuit: &Arc<ValidCircuit>,
+    runs: &[Vec<Value>],
+    fault: impl Fn(usize, usize) -> Option<Fault>,
+    timeout: Duration,
+) -> Vec<Side> {
     let names = protocol.parties().to_vec();
     let n = names.len();
     let mut slots: Vec<Vec<Option<Box<dyn Channel>>>> =
@@ -117,7 +150,7 @@ pub fn run_tapped(
                     peer: names[other].clone(),
                     inner: Some(end),
                     log,
-                    hang_up_after: fault.and_then(|(p, q, k)| (p == me && q == other).then_some(k)),
+                    fault: fault(me, other),
                     received: 0,
                 }));
             }
