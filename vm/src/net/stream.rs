@@ -492,6 +492,31 @@ mod tests {
     }
 
     #[test]
+    fn a_peer_that_stops_reading_is_reported_as_stalled() {
+        let (w, _never_read) = socket_pair();
+        w.set_write_timeout(Some(Duration::from_millis(200)))
+            .expect("timeout");
+        let (_keep, r) = socket_pair();
+        let mut c = StreamChannel::spawn(
+            "dave",
+            Box::new(Tcp(w)),
+            Box::new(r),
+            Duration::from_secs(5),
+        )
+        .expect("spawn");
+        // More than the queue and both socket buffers hold: the writer's
+        // socket write times out, and the protocol's next send says why.
+        let chunk = vec![7u8; 1 << 20];
+        let err = (0..256)
+            .find_map(|_| c.send(&chunk).err())
+            .expect("sending to a peer that never reads fails");
+        assert!(
+            matches!(&err, NetError::Stalled { peer, .. } if peer == "dave"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
     fn frames_on_the_wire_are_length_prefixed_chunks() {
         let (w, mut raw) = socket_pair();
         let (_keep, r) = socket_pair();
