@@ -227,21 +227,31 @@ fn ms(d: Duration) -> f64 {
 
 /// The `--stats` report: cost of the run per party (text, or one JSON object).
 pub fn stats(protocol: &dyn Protocol, run: &LocalRun, json: bool) -> String {
-    cost_report(protocol, run.parties.len(), run.wall, &run.reports, json)
+    let instances = run.instances.first().map_or(1, Vec::len);
+    cost_report(
+        protocol,
+        run.parties.len(),
+        instances,
+        run.wall,
+        &run.reports,
+        json,
+    )
 }
 
 /// The cost of a run from the reports of the parties that measured it (all
 /// of them in local mode, this process's alone in network mode): text, or
-/// one JSON object with the bytes and rounds per peer.
+/// one JSON object with the bytes and rounds per peer. AND gates count every
+/// instance of a `--parallel` run.
 pub fn cost_report(
     protocol: &dyn Protocol,
     parties: usize,
+    instances: usize,
     wall: Duration,
     reports: &[PartyReport],
     json: bool,
 ) -> String {
     let kind = protocol.kind().name();
-    let gates = protocol.paid_gates();
+    let gates = protocol.paid_gates() * instances as u64;
     if json {
         let parties: Vec<String> = reports
             .iter()

@@ -105,10 +105,6 @@ pub fn party(args: &PartyArgs) -> u8 {
         Ok(v) => v,
         Err(code) => return code,
     };
-    log::debug!(
-        "session digest {}",
-        to_hex(&veil_vm::session_digest(protocol.as_ref(), &circuit, n))
-    );
     let total = protocol.paid_gates() * n as u64;
     let result = local::with_progress(total, |progress| {
         let options = NetworkOptions {
@@ -127,6 +123,7 @@ pub fn party(args: &PartyArgs) -> u8 {
     for line in local::cost_report(
         protocol.as_ref(),
         parties,
+        n,
         run.wall,
         std::slice::from_ref(&run.report),
         false,
@@ -165,6 +162,7 @@ pub fn party(args: &PartyArgs) -> u8 {
             local::cost_report(
                 protocol.as_ref(),
                 parties,
+                n,
                 run.wall,
                 &[run.report],
                 args.output.json
@@ -193,10 +191,6 @@ fn own_inputs(args: &[String], me: &str) -> Result<Vec<GivenInput>, u8> {
         }
     }
     Ok(given)
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Writes a self-signed certificate and key for every configured party.

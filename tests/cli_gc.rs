@@ -90,6 +90,14 @@ fn stats_report_the_cost_per_party_on_stderr() {
         .as_f64()
         .is_some());
     let _: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("outputs are JSON");
+
+    // With `--parallel 3`, the AND gates of all three instances are counted.
+    let one = v["and"].as_u64().expect("and");
+    args.extend(["--parallel", "3"]);
+    let o = veil(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stderr(&o)).expect("JSON stats");
+    assert_eq!(v["and"].as_u64(), Some(3 * one));
 }
 
 #[test]

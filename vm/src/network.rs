@@ -96,6 +96,13 @@ pub fn run_network(
     };
     let start = Instant::now();
     let digest = session_digest(protocol.as_ref(), circuit, own.len().max(1));
+    log::debug!(
+        "session digest {}",
+        digest
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
     let connect = ConnectOptions {
         deadline: options.connect_deadline,
         io_timeout: options.timeout,
