@@ -88,7 +88,7 @@ struct LayerCost {
     a2b_max: usize,
 }
 
-/// The arith backend for one circuit. With [`Preprocessing::Dealer`] it is
+/// The arith backend for one circuit. With [`Preprocessing::Dealer`](crate::preprocess::Preprocessing::Dealer) it is
 /// INSECURE against the dealer party (see the module documentation).
 #[derive(Debug)]
 pub struct Arith {

@@ -8,7 +8,7 @@
 //! party, `dealer`, generates the triples and does nothing else: that mode
 //! is INSECURE against the dealer (it knows every triple, so any one party's
 //! view or the traffic gives it every secret wire) and is meant for tests and
-//! online-only benchmarks; the CLI prints [`Preprocessing::warning`].
+//! online-only benchmarks; the CLI prints [`Preprocessing::warning`](crate::preprocess::Preprocessing::warning).
 //!
 //! Values are bit-sliced: a register holds `⌈instances / 64⌉` words, instance
 //! `i` at bit `i % 64` of word `i / 64`, so one XOR or AND instruction does 64
@@ -81,7 +81,7 @@ use crate::preprocess::boolean::{self, BoolTriples};
 /// Bytes per piece of a large message (see the module documentation).
 const PIECE: usize = 1 << 20;
 
-/// The GMW backend for one circuit. With [`Preprocessing::Dealer`] it is
+/// The GMW backend for one circuit. With [`Preprocessing::Dealer`](crate::preprocess::Preprocessing::Dealer) it is
 /// INSECURE against the dealer party (see the module documentation).
 #[derive(Debug)]
 pub struct Gmw {
